@@ -1,0 +1,1 @@
+"""Composition root: settings, the FastAPI app factory and the Typer CLI."""

@@ -1,0 +1,65 @@
+"""init, serve: the commands every installation needs first."""
+
+from __future__ import annotations
+
+import secrets
+
+import typer
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, select
+
+from app.cli_support import die, open_engine
+from app.migrate import upgrade
+from app.settings import Settings
+from content import accounts
+from content.models import User, UserRole
+from content.seed import seed_org
+
+
+def register(cli: typer.Typer) -> None:
+    cli.command("init")(init)
+    cli.command("serve")(serve)
+
+
+def init(
+    org_name: str = typer.Option("示例镇人民政府", "--org-name", help="机构名称"),
+    org_code: str = typer.Option("default", "--org-code", help="机构代码"),
+) -> None:
+    """初始化数据库：迁移到最新版本，创建机构、分类和管理员（密码只显示一次）。"""
+    settings = Settings()
+    engine = open_engine(settings, require_migrated=False)
+    try:
+        upgrade(engine)
+    except OperationalError as exc:
+        die(f"无法连接数据库（{type(exc.orig).__name__}），请检查 GONGKAI_DATABASE_URL")
+    with Session(engine, expire_on_commit=False) as s:
+        org, created = seed_org(s, code=org_code, name=org_name)
+        has_admin = s.exec(select(UserRole).where(UserRole.org_id == org.id, UserRole.role == "admin")).first()
+        password = None
+        if not has_admin:
+            password = secrets.token_urlsafe(12)
+            login = "admin" if not s.exec(select(User).where(User.login == "admin")).first() else f"admin-{org_code}"
+            accounts.create_user(s, org_id=org.id, login=login, name="政务公开专员", password=password, roles="admin")
+        s.commit()
+    typer.echo(f"数据库已迁移到最新版本。机构：{org.name}（{'新建' if created else '已存在'}）")
+    if password:
+        typer.echo(f"管理员账号：{login}  初始密码：{password}（只显示这一次，请登录后修改）")
+    engine.dispose()
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    workers: int = typer.Option(1, "--workers", help="uvicorn 进程数（需 PostgreSQL）"),
+) -> None:
+    """启动网页界面、API 和微信回调（不含调度器）。"""
+    import uvicorn
+
+    settings = Settings()
+    open_engine(settings).dispose()  # refuses an unreachable or unmigrated database with a clear line
+    if workers > 1:
+        uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, log_level="info")
+    else:
+        from app.factory import create_app
+
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

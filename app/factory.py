@@ -1,0 +1,39 @@
+"""create_app(): the one place where the web app is assembled from the packages' routers."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from app.http_errors import install_error_handlers
+from app.settings import Settings
+from content.db import make_engine
+
+log = logging.getLogger("gongkai")
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = engine or make_engine(settings.database_url)
+    app = FastAPI(
+        title="gongkai 政务公开发布系统",
+        version="0.1.0",
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    install_error_handlers(app, max_body_bytes=settings.max_body_bytes)
+    for router in _routers():
+        app.include_router(router)
+    return app
+
+
+def _routers() -> list:
+    """Every feature's router, composed once (aiogram-style: one router per feature)."""
+    from content.api import router as content_api
+
+    return [content_api]

@@ -1,0 +1,108 @@
+"""Uniform error answers: JSON {code, message} with a Chinese message; never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from content.errors import DomainError
+
+log = logging.getLogger("gongkai.http")
+
+_HTTP_MESSAGES = {
+    400: ("bad_request", "请求格式错误"),
+    401: ("unauthorized", "请先登录或提供有效的访问令牌"),
+    403: ("forbidden", "没有权限执行此操作"),
+    404: ("not_found", "请求的资源不存在"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    413: ("body_too_large", "请求内容过大"),
+}
+
+
+def error_response(status: int, code: str, message: str, **extra) -> JSONResponse:
+    return JSONResponse({"code": code, "message": message, **extra}, status_code=status)
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[str, list]:
+    details = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+        details.append({"field": loc, "error": err.get("type", ""), "detail": str(err.get("msg", ""))})
+    if any(d["error"] == "json_invalid" for d in details):
+        return "JSON 格式错误，无法解析", details
+    fields = "、".join(d["field"] for d in details if d["field"]) or "请求内容"
+    return f"字段校验未通过：{fields}", details
+
+
+def install_error_handlers(app: FastAPI, *, max_body_bytes: int) -> None:
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+
+    @app.exception_handler(DomainError)
+    async def _domain(_request: Request, exc: DomainError):
+        return JSONResponse(exc.as_dict(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError):
+        message, details = _validation_message(exc)
+        return error_response(422, "validation_error", message, errors=details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException):
+        code, message = _HTTP_MESSAGES.get(exc.status_code, ("http_error", "请求失败"))
+        if isinstance(exc.detail, dict):
+            code, message = exc.detail.get("code", code), exc.detail.get("message", message)
+        return error_response(exc.status_code, code, message)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(500, "internal_error", "服务器内部错误，请稍后重试或联系管理员")
+
+
+class BodySizeLimit:
+    """Refuse bodies over the limit with 413 before anything reads them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._reject(send)
+            return
+        received = 0
+        too_large = False
+
+        async def limited_receive():
+            nonlocal received, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    too_large = True
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await self._reject(send)
+
+    async def _reject(self, send: Send) -> None:
+        body = ('{"code":"body_too_large","message":"请求内容过大（上限 %d 字节）"}' % self.max_bytes).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _BodyTooLarge(Exception):
+    pass

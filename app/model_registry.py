@@ -1,0 +1,17 @@
+"""Imports every module that defines tables, so metadata and migrations see all of them.
+
+Each package that adds tables lists its models module here (one line each).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+MODEL_MODULES = [
+    "content.models",
+]
+
+
+def load_all_models() -> None:
+    for name in MODEL_MODULES:
+        importlib.import_module(name)

@@ -1,0 +1,68 @@
+"""Runtime configuration from GONGKAI_* environment variables (and an optional .env file)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "please-change-me", "dev-secret-key"}
+DEV_SECRET_KEY = "dev-secret-key"
+
+
+class Settings(BaseSettings):
+    """All settings of one gongkai process. Built once in `app` and passed down."""
+
+    model_config = SettingsConfigDict(env_prefix="GONGKAI_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./gongkai.db"
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    public_url: str = "http://127.0.0.1:8000"
+
+    wecom_corp_id: str = ""
+    wecom_agent_id: str = ""
+    wecom_secret: SecretStr = SecretStr("")
+    wecom_token: SecretStr = SecretStr("")
+    wecom_aes_key: SecretStr = SecretStr("")
+    wecom_api_base: str = ""
+
+    mp_app_id: str = ""
+    mp_secret: SecretStr = SecretStr("")
+    mp_token: SecretStr = SecretStr("")
+    mp_aes_key: SecretStr = SecretStr("")
+    mp_api_base: str = ""
+
+    portal_url: str = ""
+    portal_token: SecretStr = SecretStr("")
+
+    max_body_bytes: int = 2_000_000
+    dispatch_interval_seconds: float = 5.0
+    review_reminder_hours: int = 24
+    json_logs: bool = False
+
+    @cached_property
+    def wecom_configured(self) -> bool:
+        return bool(self.wecom_corp_id and self.wecom_secret.get_secret_value())
+
+    @cached_property
+    def mp_configured(self) -> bool:
+        return bool(self.mp_app_id and self.mp_secret.get_secret_value())
+
+    @cached_property
+    def portal_configured(self) -> bool:
+        return bool(self.portal_url)
+
+    @property
+    def sandbox(self) -> bool:
+        """True when no external channel is configured: everything talks to the local emulators."""
+        return not (self.wecom_configured or self.mp_configured or self.portal_configured)
+
+    def secret_problems(self) -> list[str]:
+        """Names of variables that hold a placeholder where a real secret is required."""
+        if self.sandbox:
+            return []
+        problems = []
+        if self.secret_key.get_secret_value() in PLACEHOLDER_SECRETS:
+            problems.append("GONGKAI_SECRET_KEY")
+        return problems
