@@ -17,6 +17,7 @@ class PublicationState(StrEnum):
     sent = "sent"
     confirmed = "confirmed"
     failed = "failed"
+    withdraw_pending = "withdraw_pending"  # 撤稿 requested; the scheduler deletes it remotely
     withdrawn = "withdrawn"
     unknown = "unknown"
     cancelled = "cancelled"  # voided before sending (edit or hash mismatch)
@@ -24,7 +25,7 @@ class PublicationState(StrEnum):
 
 PUBLICATION_STATE_LABELS = {
     "pending": "待发送", "claimed": "发送中", "sent": "已发送", "confirmed": "已确认", "failed": "失败",
-    "withdrawn": "已撤回", "unknown": "状态未知", "cancelled": "已取消",
+    "withdraw_pending": "撤回中", "withdrawn": "已撤回", "unknown": "状态未知", "cancelled": "已取消",
 }  # fmt: skip
 
 
