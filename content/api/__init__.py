@@ -1,5 +1,8 @@
-"""JSON API under /api/v1 (OpenAPI at /api/docs)."""
+"""JSON API under /api/v1 (OpenAPI at /api/docs). One sub-router per feature, composed here."""
 
 from fastapi import APIRouter
 
+from content.api import auth
+
 router = APIRouter(prefix="/api/v1")
+router.include_router(auth.router)
