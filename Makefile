@@ -21,6 +21,7 @@ run: install
 	$(BIN)/gongkai run --host $(HOST) --port $(PORT)
 
 test: install
+	$(BIN)/python -m tests.setup_browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
