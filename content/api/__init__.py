@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter
 
-from content.api import auth
+from content.api import auth, users
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(auth.router)
+router.include_router(users.router)
