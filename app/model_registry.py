@@ -9,6 +9,9 @@ import importlib
 
 MODEL_MODULES = [
     "content.models",
+    "bot.models",
+    "content.channels_extra.models",
+    "scheduler.models",
 ]
 
 

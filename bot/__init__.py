@@ -1,0 +1,1 @@
+"""Everything WeChat: callbacks, chat commands, notifications, API clients and the sandbox emulator."""
