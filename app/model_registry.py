@@ -9,6 +9,7 @@ import importlib
 
 MODEL_MODULES = [
     "content.models",
+    "content.channels_extra.models",
     "bot.models",
     "content.channels_extra.models",
     "scheduler.models",
