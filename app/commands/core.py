@@ -8,6 +8,7 @@ import typer
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from app.checks_core import missing_sqlite_file
 from app.cli_support import die, open_engine
 from app.migrate import upgrade
 from app.settings import Settings
@@ -56,6 +57,8 @@ def serve(
     import uvicorn
 
     settings = Settings()
+    if path := missing_sqlite_file(settings.database_url):
+        die(f"数据库文件 {path} 不存在，请先运行 gongkai init")
     open_engine(settings).dispose()  # refuses an unreachable or unmigrated database with a clear line
     if workers > 1:
         uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, log_level="info")
