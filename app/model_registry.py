@@ -11,7 +11,6 @@ MODEL_MODULES = [
     "content.models",
     "content.channels_extra.models",
     "bot.models",
-    "content.channels_extra.models",
     "scheduler.models",
 ]
 
