@@ -6,7 +6,7 @@ import typer
 from sqlmodel import select
 
 from app.cli_support import cli_session, die
-from content import accounts, store
+from content import accounts
 from content.models import GATE_LABELS, STATE_LABELS, Category, Department, ItemState, User
 from content.timeutil import fmt_local
 
@@ -35,6 +35,8 @@ def item_list(
     """列出稿件（最近更新在前）。"""
     if state is not None and state not in {s.value for s in ItemState}:
         die(f"未知状态“{state}”，可选：{'、'.join(s.value for s in ItemState)}")
+    from content import store
+
     with cli_session() as s:
         org_row = accounts.get_org(s, code=org)
         items = store.list_items(s, org_id=org_row.id, state=state, limit=limit)
@@ -52,7 +54,7 @@ def item_list(
 def item_show(item_id: int = typer.Argument(..., help="稿件编号"),
               org: str | None = typer.Option(None, "--org", help="机构代码")) -> None:
     """显示一篇稿件的状态、当前审核环节、检查提示和审核记录。"""
-    from content import workflow
+    from content import store, workflow
 
     with cli_session() as s:
         org_row = accounts.get_org(s, code=org)
