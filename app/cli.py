@@ -8,6 +8,7 @@ import typer
 
 from app.cli_support import die
 from app.commands import COMMAND_MODULES
+from app.startup import preflight
 from content.errors import DomainError
 
 cli = typer.Typer(
@@ -17,6 +18,8 @@ cli = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+cli.callback()(preflight)  # settings, logging, and the refusal of unsafe server starts
 
 for _module in COMMAND_MODULES:
     _module.register(cli)

@@ -7,9 +7,11 @@ import logging
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
+from app.health import install as install_callback_timer
 from app.http_errors import install_error_handlers
 from app.settings import Settings
 from content.db import make_engine
+from content.web import install_error_pages
 
 log = logging.getLogger("gongkai")
 
@@ -27,13 +29,17 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     install_error_handlers(app, max_body_bytes=settings.max_body_bytes)
+    install_callback_timer(app)
     for router in _routers():
         app.include_router(router)
+    install_error_pages(app)  # web pages answer errors with Chinese HTML pages
     return app
 
 
 def _routers() -> list:
     """Every feature's router, composed once (aiogram-style: one router per feature)."""
+    from app.health import router as health
     from content.api import router as content_api
+    from content.web import router as web
 
-    return [content_api]
+    return [content_api, health, web]
