@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from fastapi import FastAPI, Request
@@ -98,7 +99,8 @@ class BodySizeLimit:
             await self._reject(send)
 
     async def _reject(self, send: Send) -> None:
-        body = ('{"code":"body_too_large","message":"请求内容过大（上限 %d 字节）"}' % self.max_bytes).encode()
+        message = f"请求内容过大（上限 {self.max_bytes} 字节）"
+        body = json.dumps({"code": "body_too_large", "message": message}, ensure_ascii=False).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})

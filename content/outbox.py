@@ -1,0 +1,64 @@
+"""The content side of the publishing outbox: rows created on approval, cancelled or withdrawn."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from content.models import Item, Publication, PublicationState, Review, Revision
+from content.timeutil import utcnow
+
+UNSENT = (PublicationState.pending, PublicationState.failed, PublicationState.unknown)
+
+
+def split_channel(entry: str) -> tuple[str, str]:
+    """`wecom_group:5` → ("wecom_group", "5"); `portal` → ("portal", "")."""
+    channel, _, target = entry.partition(":")
+    return channel, target
+
+
+def create_publications(session: Session, item: Item, review: Review, *, emergency: bool = False) -> list[Publication]:
+    """One pending row per chosen channel, bound to the approved revision and its hash."""
+    revision = session.get(Revision, item.approved_revision_id)
+    now = utcnow()
+    due = now if emergency or not item.publish_at or item.publish_at <= now else item.publish_at
+    rows = []
+    for entry in item.channels or []:
+        channel, target = split_channel(entry)
+        row = Publication(
+            org_id=item.org_id, item_id=item.id, revision_id=revision.id, content_hash=revision.content_hash,
+            channel=channel, target=target, due_at=due,
+            idempotency_key=f"gk-{item.org_id}-{item.id}-{review.id}-{channel}-{target or '0'}",
+        )
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def cancel_unsent(session: Session, item: Item) -> int:
+    """Cancel rows that have not gone out (an edit, a flag or a hash mismatch voided the approval)."""
+    result = session.execute(
+        update(Publication)
+        .where(col(Publication.item_id) == item.id, col(Publication.state).in_(UNSENT))
+        .values(state=PublicationState.cancelled, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def request_withdrawal(session: Session, item: Item, *, reason: str) -> int:
+    """撤稿: what went out is queued for remote deletion; what did not go out is cancelled."""
+    cancelled = cancel_unsent(session, item)
+    rows = session.exec(
+        select(Publication).where(
+            Publication.item_id == item.id,
+            col(Publication.state).in_([PublicationState.sent, PublicationState.confirmed, PublicationState.claimed]),
+        )
+    ).all()
+    for row in rows:
+        row.state = PublicationState.withdraw_pending
+        row.progress = {**(row.progress or {}), "withdraw_reason": reason}
+        row.updated_at = utcnow()
+    session.flush()
+    return cancelled + len(rows)
