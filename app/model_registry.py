@@ -9,9 +9,10 @@ import importlib
 
 MODEL_MODULES = [
     "content.models",
-    "content.channels_extra.models",
     "bot.models",
+    "content.channels_extra.models",
     "scheduler.models",
+    "content.registers.models",
 ]
 
 

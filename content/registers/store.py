@@ -1,0 +1,142 @@
+"""Interactions, appeal cases, table 二 figures and report texts (the small registers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from content import audit
+from content.errors import Invalid, NotFound
+from content.models import User
+from content.registers.codes import APPEAL_KINDS, APPEAL_OUTCOMES, INTERACTION_KINDS
+from content.registers.models import AnnualFigures, AppealCase, Interaction, ReportText
+from content.registers.validate import as_code, as_date, as_int, as_text, year_in_range
+from content.timeutil import utcnow
+
+
+def _unknown(data: dict, allowed: set[str]) -> None:
+    extra = set(data) - allowed
+    if extra:
+        raise Invalid("unknown_field", f"未知字段：{'、'.join(sorted(extra))}")
+
+
+def create_interaction(session: Session, *, org_id: int, actor: User | None, data: dict[str, Any]) -> Interaction:
+    _unknown(data, {"kind", "title", "starts_on", "ends_on", "participants", "suggestions"})
+    row = Interaction(
+        org_id=org_id,
+        kind=as_code(data.get("kind"), INTERACTION_KINDS, "互动类型"),
+        title=as_text(data.get("title"), "标题", 200) or _missing("标题"),
+        starts_on=as_date(data.get("starts_on"), "开始日期", required=True),
+        ends_on=as_date(data.get("ends_on"), "结束日期"),
+        participants=as_int(data.get("participants"), "参与人次"),
+        suggestions=as_int(data.get("suggestions"), "意见建议条数"),
+    )
+    if row.ends_on and row.ends_on < row.starts_on:
+        raise Invalid("end_before_start", "结束日期不能早于开始日期")
+    session.add(row)
+    session.flush()
+    audit.record(session, org_id=org_id, action="interaction.create", target_type="interaction",
+                 target_id=row.id, actor=actor, kind=row.kind)
+    return row
+
+
+def _missing(label: str) -> str:
+    raise Invalid("missing_field", f"缺少{label}")
+
+
+def create_appeal(session: Session, *, org_id: int, actor: User | None, data: dict[str, Any]) -> AppealCase:
+    _unknown(data, {"kind", "case_no", "filed_on", "outcome", "decided_on", "application_id", "note"})
+    row = AppealCase(
+        org_id=org_id,
+        kind=as_code(data.get("kind"), APPEAL_KINDS, "案件类型"),
+        case_no=as_text(data.get("case_no"), "案号", 100),
+        filed_on=as_date(data.get("filed_on"), "立案日期", required=True),
+        outcome=as_code(data.get("outcome") or "pending", APPEAL_OUTCOMES, "案件结果"),
+        decided_on=as_date(data.get("decided_on"), "审结日期"),
+        application_id=data.get("application_id") or None,
+        note=as_text(data.get("note"), "备注", 5000),
+    )
+    if (row.outcome == "pending") != (row.decided_on is None):
+        raise Invalid("outcome_needs_date", "已审结的案件须填写审结日期；尚未审结的案件不填审结日期")
+    if row.decided_on and row.decided_on < row.filed_on:
+        raise Invalid("decided_before_filed", "审结日期不能早于立案日期")
+    session.add(row)
+    session.flush()
+    audit.record(session, org_id=org_id, action="appeal.create", target_type="appeal", target_id=row.id,
+                 actor=actor, kind=row.kind, outcome=row.outcome)
+    return row
+
+
+def list_rows(session: Session, model, *, org_id: int, limit: int = 200, offset: int = 0) -> list:
+    query = select(model).where(model.org_id == org_id).order_by(model.id).offset(offset).limit(limit)
+    return list(session.exec(query).all())
+
+
+def get_row(session: Session, model, *, org_id: int, row_id: int):
+    row = session.get(model, row_id)
+    if row is None or row.org_id != org_id:
+        raise NotFound("not_found", f"记录 {row_id} 不存在")
+    return row
+
+
+def set_annual_figures(session: Session, *, org_id: int, year: int, actor: User | None,
+                       figures: dict[str, Any]) -> AnnualFigures:
+    """Merge table 二 figures (cell code → number); a value of None removes the entry."""
+    from content.report.layouts import T2_CODES, T2_SIGNED_CODES
+
+    year = year_in_range(year)
+    clean: dict[str, float | None] = {}
+    for code, value in figures.items():
+        if code not in T2_CODES:
+            raise Invalid("unknown_cell", f"表二没有这个数据项：{code}")
+        if value is None:
+            clean[code] = None
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError) as exc:
+            raise Invalid("bad_number", f"{code} 必须是数字：{value}") from exc
+        if number < 0 and code not in T2_SIGNED_CODES:
+            raise Invalid("negative_figure", f"{code} 不能为负数")
+        clean[code] = int(number) if number.is_integer() else round(number, 4)
+    row = session.exec(select(AnnualFigures).where(AnnualFigures.org_id == org_id, AnnualFigures.year == year)).first()
+    if row is None:
+        row = AnnualFigures(org_id=org_id, year=year, figures={})
+        session.add(row)
+    merged = {**row.figures, **clean}
+    row.figures = {k: v for k, v in merged.items() if v is not None}
+    row.updated_at = utcnow()
+    session.flush()
+    audit.record(session, org_id=org_id, action="annual_figures.set", target_type="annual_figures",
+                 target_id=row.id, actor=actor, year=year, cells=sorted(clean))
+    return row
+
+
+def get_annual_figures(session: Session, *, org_id: int, year: int) -> dict[str, Any]:
+    row = session.exec(select(AnnualFigures).where(AnnualFigures.org_id == org_id, AnnualFigures.year == year)).first()
+    return dict(row.figures) if row else {}
+
+
+def set_report_text(session: Session, *, org_id: int, year: int, actor: User | None,
+                    data: dict[str, Any]) -> ReportText:
+    _unknown(data, {"layout", "overview", "problems", "other"})
+    year = year_in_range(year)
+    row = get_report_text(session, org_id=org_id, year=year) or ReportText(org_id=org_id, year=year)
+    if "layout" in data:
+        if data["layout"] not in ("2021", "2019"):
+            raise Invalid("unknown_layout", "报告格式只能是 2021 或 2019")
+        row.layout = data["layout"]
+    for key, label in (("overview", "总体情况"), ("problems", "存在的主要问题及改进情况"), ("other", "其他需要报告的事项")):
+        if key in data:
+            row.__setattr__(key, as_text(data[key], label, 20000))
+    row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+    audit.record(session, org_id=org_id, action="report_text.set", target_type="report_text", target_id=row.id,
+                 actor=actor, year=year, fields=sorted(data))
+    return row
+
+
+def get_report_text(session: Session, *, org_id: int, year: int) -> ReportText | None:
+    return session.exec(select(ReportText).where(ReportText.org_id == org_id, ReportText.year == year)).first()

@@ -1,0 +1,202 @@
+"""The year's figures for one org, by SQL aggregation only.
+
+Each block is one SQL statement: a CTE narrows the rows once, then a UNION ALL of GROUP BYs over it
+returns a handful of labelled aggregate rows (figure, key, value), which are placed into the schema
+documented in docs/tally-schema.md. No row of an items or register table ever reaches Python.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Date, bindparam, text
+from sqlmodel import Session, select
+
+from content.models import Category, Organization
+from content.models.base import UTCDateTime
+from content.registers.codes import APPEAL_KINDS, APPEAL_OUTCOMES, APPLICANT_TYPES, INTERACTION_KINDS, RESULT_CODES
+from content.timeutil import year_bounds_utc
+
+SCHEMA = "gongkai.tally/1"
+# A publication counts when the channel confirmed it (later withdrawals still happened that year).
+COUNTED_PUBLICATION_STATES = "('confirmed', 'withdraw_pending', 'withdrawn')"
+NORMATIVE_CATEGORY_NAMES = ("行政规范性文件", "规范性文件")
+UNCATEGORIZED = "未分类"
+
+_ITEMS_SQL = f"""
+WITH cube AS (
+  SELECT i.topic_id AS topic_id, i.area_id AS area_id, i.origin AS origin,
+         CASE WHEN i.disclosure_type = 'on_application' THEN 1 ELSE 0 END AS on_app,
+         CASE WHEN i.has_full_text THEN 1 ELSE 0 END AS full_text,
+         COALESCE(pc.on_portal, 0) AS on_portal, COALESCE(pc.on_mp, 0) AS on_mp,
+         COUNT(*) AS n
+  FROM item i
+  LEFT JOIN (
+    SELECT p.item_id AS item_id,
+           MAX(CASE WHEN p.channel = 'portal' THEN 1 ELSE 0 END) AS on_portal,
+           MAX(CASE WHEN p.channel = 'mp' THEN 1 ELSE 0 END) AS on_mp
+    FROM publication p
+    WHERE p.org_id = :org AND p.channel IN ('portal', 'mp') AND p.state IN {COUNTED_PUBLICATION_STATES}
+    GROUP BY p.item_id
+  ) pc ON pc.item_id = i.id
+  WHERE i.org_id = :org AND i.published_at >= :start AND i.published_at < :end
+  GROUP BY 1, 2, 3, 4, 5, 6, 7
+)
+SELECT 'published' AS fig, NULL AS k, SUM(n) AS v FROM cube
+UNION ALL SELECT 'on_application', NULL, SUM(n) FROM cube WHERE on_app = 1
+UNION ALL SELECT 'full_text', NULL, SUM(n) FROM cube WHERE full_text = 1
+UNION ALL SELECT 'portal_topic', topic_id, SUM(n) FROM cube WHERE on_portal = 1 GROUP BY topic_id
+UNION ALL SELECT 'portal_area', area_id, SUM(n) FROM cube WHERE on_portal = 1 GROUP BY area_id
+UNION ALL SELECT 'mp_origin', origin, SUM(n) FROM cube WHERE on_mp = 1 GROUP BY origin
+"""
+
+_APPLICATIONS_SQL = """
+WITH a AS (
+  SELECT applicant_type AS t, result AS r, received_on, replied_on, due_on, due_provisional
+  FROM disclosureapplication
+  WHERE org_id = :org AND received_on <= :last AND (replied_on IS NULL OR replied_on >= :first)
+)
+SELECT 'new' AS fig, t, NULL AS r, COUNT(*) AS v FROM a WHERE received_on >= :first GROUP BY t
+UNION ALL SELECT 'carried_in', t, NULL, COUNT(*) FROM a WHERE received_on < :first GROUP BY t
+UNION ALL SELECT 'result', t, r, COUNT(*) FROM a WHERE replied_on <= :last GROUP BY t, r
+UNION ALL SELECT 'carried_out', t, NULL, COUNT(*) FROM a WHERE replied_on IS NULL OR replied_on > :last GROUP BY t
+UNION ALL SELECT 'timed', NULL, NULL, COUNT(*) FROM a WHERE replied_on <= :last AND due_on IS NOT NULL
+UNION ALL SELECT 'on_time', NULL, NULL, COUNT(*) FROM a
+  WHERE replied_on <= :last AND due_on IS NOT NULL AND replied_on <= due_on
+UNION ALL SELECT 'provisional', NULL, NULL, COUNT(*) FROM a
+  WHERE (replied_on IS NULL OR replied_on > :last) AND due_provisional = :true
+"""
+
+_INTERACTIONS_SQL = """
+SELECT kind, COUNT(*), COALESCE(SUM(participants), 0), COALESCE(SUM(suggestions), 0)
+FROM interaction WHERE org_id = :org AND starts_on >= :first AND starts_on <= :last GROUP BY kind
+"""
+
+_APPEALS_SQL = """
+SELECT kind,
+       CASE WHEN outcome = 'pending' OR decided_on IS NULL OR decided_on > :last THEN 'pending' ELSE outcome END,
+       COUNT(*)
+FROM appealcase WHERE org_id = :org AND filed_on >= :first AND filed_on <= :last GROUP BY 1, 2
+"""
+
+
+def _date_params(year: int) -> dict[str, Any]:
+    return {"first": date(year, 1, 1), "last": date(year, 12, 31)}
+
+
+def _dated(sql: str):
+    return text(sql).bindparams(bindparam("first", type_=Date()), bindparam("last", type_=Date()))
+
+
+def tally_items(session: Session, *, org_id: int, year: int) -> dict[str, Any]:
+    start, end = year_bounds_utc(year)
+    stmt = text(_ITEMS_SQL).bindparams(bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()))
+    rows = session.connection().execute(stmt, {"org": org_id, "start": start, "end": end}).all()
+    cats = session.exec(select(Category.id, Category.name, Category.taxonomy).where(Category.org_id == org_id)
+                        .order_by(Category.taxonomy, Category.sort, Category.id)).all()
+    names = {cid: name for cid, name, _ in cats}
+    by_topic = {name: 0 for _, name, tax in cats if tax == "topic"}
+    by_area = {name: 0 for _, name, tax in cats if tax == "area"}
+    out: dict[str, Any] = {"published": 0, "on_application": 0, "full_text": 0,
+                           "portal": {"total": 0, "by_topic": by_topic, "by_area": by_area},
+                           "mp": {"total": 0, "original": 0, "repost": 0}}
+    for fig, key, value in rows:  # labelled aggregates, a few dozen at most
+        value = int(value or 0)
+        if fig in ("published", "on_application", "full_text"):
+            out[fig] = value
+        elif fig in ("portal_topic", "portal_area"):
+            target = by_topic if fig == "portal_topic" else by_area
+            name = names.get(int(key), UNCATEGORIZED) if key is not None else UNCATEGORIZED
+            target[name] = target.get(name, 0) + value
+            if fig == "portal_topic":
+                out["portal"]["total"] += value
+        elif fig == "mp_origin":
+            out["mp"]["repost" if key == "repost" else "original"] += value
+            out["mp"]["total"] += value
+    out["normative_documents"] = _normative_documents(session, org_id=org_id, year=year,
+                                                      cat_ids=[c for c, n, _ in cats if n in NORMATIVE_CATEGORY_NAMES])
+    return out
+
+
+def _normative_documents(session: Session, *, org_id: int, year: int, cat_ids: list[int]) -> int | None:
+    """Items published in a 规范性文件 category, or None when the org has no such category."""
+    if not cat_ids:
+        return None
+    start, end = year_bounds_utc(year)
+    stmt = text(
+        "SELECT COUNT(*) FROM item WHERE org_id = :org AND published_at >= :start AND published_at < :end "
+        "AND (topic_id IN :cats OR area_id IN :cats)"
+    ).bindparams(bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()),
+                 bindparam("cats", expanding=True))
+    return int(session.connection().execute(stmt, {"org": org_id, "start": start, "end": end, "cats": cat_ids}).scalar())
+
+
+def _by_type() -> dict[str, int]:
+    return {**{code: 0 for code in APPLICANT_TYPES}, "total": 0}
+
+
+def tally_applications(session: Session, *, org_id: int, year: int) -> dict[str, Any]:
+    params = {"org": org_id, "true": True, **_date_params(year)}
+    rows = session.connection().execute(_dated(_APPLICATIONS_SQL), params).all()
+    out: dict[str, Any] = {"new": _by_type(), "carried_in": _by_type(), "carried_out": _by_type(),
+                           "results": {code: _by_type() for code in RESULT_CODES},
+                           "closed": _by_type(), "timed": 0, "on_time": 0, "provisional_due": 0}
+    for fig, app_type, result, value in rows:
+        value = int(value)
+        if fig in ("timed", "on_time"):
+            out[fig] = value
+        elif fig == "provisional":
+            out["provisional_due"] = value
+        else:
+            targets = [out[fig]] if fig != "result" else [out["results"][result], out["closed"]]
+            for target in targets:
+                target[app_type] = target.get(app_type, 0) + value
+                target["total"] += value
+    out["on_time_rate"] = round(out["on_time"] / out["timed"], 4) if out["timed"] else None
+    return out
+
+
+def tally_interactions(session: Session, *, org_id: int, year: int) -> dict[str, Any]:
+    rows = session.connection().execute(_dated(_INTERACTIONS_SQL), {"org": org_id, **_date_params(year)}).all()
+    out = {kind: {"count": 0, "participants": 0, "suggestions": 0} for kind in INTERACTION_KINDS}
+    total = {"count": 0, "participants": 0, "suggestions": 0}
+    for kind, count, participants, suggestions in rows:
+        out[kind] = {"count": int(count), "participants": int(participants), "suggestions": int(suggestions)}
+        for key, value in out[kind].items():
+            total[key] += value
+    return {**out, "total": total}
+
+
+def tally_appeals(session: Session, *, org_id: int, year: int) -> dict[str, Any]:
+    rows = session.connection().execute(_dated(_APPEALS_SQL), {"org": org_id, **_date_params(year)}).all()
+    out = {kind: {**{o: 0 for o in APPEAL_OUTCOMES}, "total": 0} for kind in APPEAL_KINDS}
+    for kind, outcome, count in rows:
+        out[kind][outcome] += int(count)
+        out[kind]["total"] += int(count)
+    return out
+
+
+def tally(session: Session, *, org_id: int, year: int) -> dict[str, Any]:
+    """Every figure of one org-year (schema: docs/tally-schema.md)."""
+    from content.registers.store import get_annual_figures
+
+    org = session.get(Organization, org_id)
+    result = {
+        "schema": SCHEMA,
+        "org": {"id": org_id, "name": org.name if org else ""},
+        "year": year,
+        "items": tally_items(session, org_id=org_id, year=year),
+        "interactions": tally_interactions(session, org_id=org_id, year=year),
+        "applications": tally_applications(session, org_id=org_id, year=year),
+        "appeals": tally_appeals(session, org_id=org_id, year=year),
+        "annual_figures": get_annual_figures(session, org_id=org_id, year=year),
+    }
+    result["empty"] = is_empty(result)
+    return result
+
+
+def is_empty(t: dict[str, Any]) -> bool:
+    a = t["applications"]
+    return not (t["items"]["published"] or t["interactions"]["total"]["count"] or a["new"]["total"]
+                or a["carried_in"]["total"] or sum(g["total"] for g in t["appeals"].values()) or t["annual_figures"])
