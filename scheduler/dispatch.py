@@ -1,0 +1,189 @@
+"""The dispatch job: claim due publications and send each through its channel adapter.
+
+Before anything is sent, the approved content is verified: the revision must still be the item's
+approved revision and its hash must equal the hash the approval signed (`Publication.content_hash`).
+On a mismatch nothing is sent, the approval is voided (the item goes back to review) and the
+drafter is told.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from content.db import session_scope
+from content.models import Category, Item, Publication, Revision
+from scheduler import outbox
+from scheduler.channels.base import (
+    ChannelRegistry,
+    PermanentError,
+    PublishJob,
+    TransientError,
+    UnknownOutcome,
+)
+from scheduler.outbox import LeaseLost, OutboxConfig
+
+log = logging.getLogger("gongkai.scheduler.dispatch")
+
+
+@dataclass
+class DispatchStats:
+    claimed: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    def count(self, outcome: str) -> None:
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+
+
+def dispatch_once(engine: Engine, registry: ChannelRegistry, cfg: OutboxConfig) -> DispatchStats:
+    """One pass: claim batches of due rows and send them until nothing due is left."""
+    stats = DispatchStats()
+    with ThreadPoolExecutor(max_workers=max(1, cfg.concurrency), thread_name_prefix="dispatch") as pool:
+        while True:
+            ids = outbox.claim_due(engine, cfg)
+            if not ids:
+                break
+            stats.claimed += len(ids)
+            for outcome in pool.map(lambda pub_id: send_one(engine, registry, cfg, pub_id), ids):
+                stats.count(outcome)
+            if len(ids) < cfg.batch_size:
+                break
+    return stats
+
+
+def content_hash_of(revision: Revision) -> str:
+    """The revision's hash recomputed from its content when the store exposes the function."""
+    try:
+        from content.store import content_hash
+    except ImportError:  # the store's hashing is not available: trust the stored column
+        return revision.content_hash
+    return content_hash(revision.content)
+
+
+def verify_content(s: Session, pub: Publication) -> tuple[Item | None, Revision | None, str | None]:
+    """(item, revision, problem): problem is a Chinese reason when the approved content changed."""
+    item, rev = s.get(Item, pub.item_id), s.get(Revision, pub.revision_id)
+    if item is None or rev is None:
+        return item, rev, "稿件或版本不存在"
+    if rev.content_hash != pub.content_hash or content_hash_of(rev) != pub.content_hash:
+        return item, rev, "批准后的内容与发布时的内容不一致（内容指纹不符）"
+    if item.approved_revision_id is not None and item.approved_revision_id != pub.revision_id:
+        return item, rev, "稿件在批准后被修改，批准的版本已不是当前版本"
+    return item, rev, None
+
+
+def build_job(
+    engine: Engine,
+    cfg: OutboxConfig,
+    s: Session,
+    pub: Publication,
+    rev: Revision,
+    *,
+    track_lease: bool = True,
+) -> PublishJob:
+    content = dict(rev.content)
+    topic = s.get(Category, content["topic_id"]) if content.get("topic_id") else None
+
+    def _save(progress: dict) -> None:
+        if track_lease:
+            outbox.save_progress(engine, cfg, pub.id, progress)
+        else:
+            with session_scope(engine) as s2:
+                outbox._cas(s2, pub.id, {}, progress=progress)
+
+    return PublishJob(
+        publication_id=pub.id, org_id=pub.org_id, item_id=pub.item_id, channel=pub.channel, target=pub.target,
+        idempotency_key=pub.idempotency_key, content=content, progress=dict(pub.progress or {}),
+        remote_id=pub.remote_id, portal_code=topic.portal_code if topic else None,
+        topic_name=topic.name if topic else None, save_progress=_save,
+    )  # fmt: skip
+
+
+def void_for_mismatch(s: Session, pub: Publication, expect: dict, reason: str) -> bool:
+    """Nothing is sent: the row is cancelled and the item's approval voided (back to review)."""
+    if not outbox.mark_failed(s, pub, expect, reason=reason, state="cancelled", notify=False):
+        return False
+    from content.workflow import void_approval
+
+    void_approval(s, item_id=pub.item_id, reason=reason)
+    return True
+
+
+def send_one(engine: Engine, registry: ChannelRegistry, cfg: OutboxConfig, pub_id: int) -> str:
+    """Send one claimed row; returns the outcome name. Crashes propagate (the lease protects the row)."""
+    expect = outbox.owned(cfg)
+    with session_scope(engine) as s:
+        pub = s.get(Publication, pub_id)
+        if pub is None or pub.state != "claimed" or pub.claimed_by != cfg.worker_id:
+            return "lost"
+        item, rev, problem = verify_content(s, pub)
+        if problem:
+            log.warning("publication %s: %s — nothing sent", pub_id, problem)
+            void_for_mismatch(s, pub, expect, problem)
+            return "voided"
+        if item is not None and item.state in ("withdrawn", "archived"):
+            outbox.mark_failed(
+                s, pub, expect, reason="稿件已撤稿或归档，不再发布", state="cancelled", notify=False
+            )
+            return "cancelled"
+        adapter = registry.get(pub.channel)
+        if adapter is None:
+            outbox.mark_failed(s, pub, expect, reason=f"发布渠道「{pub.channel}」未配置")
+            return "failed"
+        job = build_job(engine, cfg, s, pub, rev)
+    try:
+        result = adapter.send(job)
+    except LeaseLost:
+        return "lost"
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row, never a crash loop
+        return _record_failure(engine, cfg, pub_id, job, exc)
+    return _finish(
+        engine,
+        pub_id,
+        lambda s, p: outbox.mark_sent(
+            s,
+            p,
+            expect,
+            remote_id=result.remote_id,
+            remote_url=result.remote_url,
+            confirmed=result.confirmed,
+            cfg=cfg,
+        ),
+        "confirmed" if result.confirmed else "sent",
+    )
+
+
+def _record_failure(engine: Engine, cfg: OutboxConfig, pub_id: int, job: PublishJob, exc: Exception) -> str:
+    expect = outbox.owned(cfg)
+    if isinstance(exc, PermanentError):
+        return _finish(
+            engine, pub_id, lambda s, p: outbox.mark_failed(s, p, expect, reason=exc.message), "failed"
+        )
+    if isinstance(exc, UnknownOutcome):
+        return _finish(
+            engine, pub_id, lambda s, p: outbox.mark_unknown(s, p, expect, error=exc.message), "unknown"
+        )
+    if isinstance(exc, TransientError):
+        error, retry_after = exc.message, exc.retry_after
+    else:  # a bug or an unexpected answer: retried with backoff until max_attempts
+        log.error("publication %s: unexpected error in channel %s", pub_id, job.channel, exc_info=exc)
+        error, retry_after = f"内部错误：{type(exc).__name__}", None
+    return _finish(
+        engine,
+        pub_id,
+        lambda s, p: outbox.retry_later(s, p, expect, error=error, cfg=cfg, retry_after=retry_after),
+        "retry",
+    )
+
+
+def _finish(engine: Engine, pub_id: int, transition, outcome: str) -> str:
+    with session_scope(engine) as s:
+        pub = s.get(Publication, pub_id)
+        if pub is None or not transition(s, pub):
+            log.warning("publication %s: lease lost before recording %s", pub_id, outcome)
+            return "lost"
+    return outcome
