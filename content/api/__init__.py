@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from content.api import auth, users
+from content.api import auth, items, users
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(auth.router)
 router.include_router(users.router)
+router.include_router(items.router)

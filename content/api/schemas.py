@@ -1,0 +1,151 @@
+"""Pydantic shapes of the items API (full-stack FastAPI template style: Base / Create / Update / Public).
+
+Length limits and channel names are checked by the store (`content.store`), which answers with a
+Chinese message naming the field; the schemas here only bound sizes loosely and forbid unknown keys.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ItemBase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    digest: str = Field(default="", max_length=2000, description="摘要（≤120 字）")
+    author: str = Field(default="", max_length=100)
+    body_html: str = Field(default="", description="正文 HTML（保存时清洗：去除脚本、事件属性、javascript: 链接）")
+    cover_image: str | None = Field(default=None, max_length=500)
+    attachments: list[dict[str, Any]] = Field(default_factory=list)
+    topic: str | None = Field(default=None, max_length=100, description="门户栏目（主题分类）名称，如“科教文体卫生”")
+    area: str | None = Field(default=None, max_length=100, description="基层政务公开标准目录领域名称")
+    channels: list[str] = Field(default_factory=list, description="发布渠道：portal 门户网站、mp 微信公众号")
+    origin: str = Field(default="original", max_length=10, description="original 原创 | repost 转载")
+    source_url: str | None = Field(default=None, max_length=500)
+    disclosure_type: str = Field(default="proactive", max_length=20, description="proactive 主动公开 | on_application 依申请公开")
+    publish_at: datetime | None = Field(default=None, description="计划发布时间（带时区）；null 表示审核通过后立即发布")
+    sensitive: bool = Field(default=False, description="重大/敏感：增加主要领导审核环节")
+    has_full_text: bool = True
+
+
+class ItemCreate(ItemBase):
+    title: str = Field(max_length=2000, description="标题（≤64 字）")
+
+
+class ItemUpdate(BaseModel):
+    """Only the keys sent are changed (PATCH)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, max_length=2000)
+    digest: str | None = Field(default=None, max_length=2000)
+    author: str | None = Field(default=None, max_length=100)
+    body_html: str | None = None
+    cover_image: str | None = Field(default=None, max_length=500)
+    attachments: list[dict[str, Any]] | None = None
+    topic: str | None = Field(default=None, max_length=100)
+    area: str | None = Field(default=None, max_length=100)
+    channels: list[str] | None = None
+    origin: str | None = Field(default=None, max_length=10)
+    source_url: str | None = Field(default=None, max_length=500)
+    disclosure_type: str | None = Field(default=None, max_length=20)
+    publish_at: datetime | None = None
+    sensitive: bool | None = None
+    has_full_text: bool | None = None
+
+
+class ActionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    comment: str | None = Field(default=None, max_length=2000, description="审核意见")
+    reason: str | None = Field(default=None, max_length=2000, description="理由（驳回、紧急发布、撤稿必填）")
+    content_hash: str | None = Field(default=None, max_length=64,
+                                     description="审核人看到的内容哈希；内容已变化时返回 409")
+
+
+class ItemPublic(BaseModel):
+    id: int
+    state: str
+    state_label: str
+    gate: str | None
+    gate_label: str | None
+    review_status: str | None = Field(description="“未完成审核”：紧急发布后仍有环节待补审")
+    title: str
+    digest: str
+    author: str
+    body_html: str
+    cover_image: str | None
+    attachments: list[dict[str, Any]]
+    topic: str | None
+    area: str | None
+    channels: list[str]
+    origin: str
+    source_url: str | None
+    disclosure_type: str
+    publish_at: datetime | None
+    has_full_text: bool
+    sensitive: bool
+    emergency: bool
+    review_incomplete: bool
+    department_id: int
+    department: str | None
+    drafter_id: int
+    drafter: str | None
+    rejection_count: int
+    last_rejection_reason: str | None
+    content_hash: str
+    current_revision_id: int | None
+    approved_revision_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    approved_at: datetime | None
+    published_at: datetime | None
+
+
+class PublicationPublic(BaseModel):
+    id: int
+    channel: str
+    target: str
+    state: str
+    state_label: str
+    due_at: datetime
+    attempts: int
+    remote_url: str | None
+    last_error: str | None
+
+
+class ItemDetail(ItemPublic):
+    available_actions: list[str] = Field(description="当前用户可执行的操作（与接口路径同名，edit 即 PATCH）")
+    current_assignees: list[str] = Field(description="当前审核环节的审核人")
+    check_errors: list[dict[str, Any]] = Field(description="阻止提交的检查错误（草稿、被驳回时）")
+    check_warnings: list[dict[str, Any]] = Field(description="检查提示，随稿件送达每位审核人")
+    review_history: list[dict[str, Any]]
+    publications: list[PublicationPublic]
+
+
+class ItemsPublic(BaseModel):
+    data: list[ItemPublic]
+    count: int
+    limit: int
+    offset: int
+
+
+class RevisionPublic(BaseModel):
+    id: int
+    number: int
+    created_by: int
+    created_by_name: str | None
+    created_at: datetime
+    content_hash: str
+    content: dict[str, Any] | None = None
+
+
+class RevisionDiff(BaseModel):
+    item_id: int
+    old: int | None = Field(description="旧版本号")
+    new: int = Field(description="新版本号")
+    changes: list[dict[str, Any]]
