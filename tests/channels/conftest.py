@@ -1,0 +1,29 @@
+"""Fixtures of the extra-channel tests: the robot emulator on a test clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.sandbox.robot import RobotEmulator, RobotState
+from tests.channels.helpers import Clock
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def robot_emulator(clock):
+    state = RobotState(clock=lambda: clock().timestamp())
+    with RobotEmulator(state) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def outbox_clock(monkeypatch, clock) -> Clock:
+    """The outbox (claiming, retry times) reads the same test clock as the adapters and emulator."""
+    import scheduler.outbox
+
+    monkeypatch.setattr(scheduler.outbox, "utcnow", clock)
+    return clock
