@@ -25,6 +25,7 @@ def register(cli: typer.Typer) -> None:
 def init(
     org_name: str = typer.Option("示例镇人民政府", "--org-name", help="机构名称"),
     org_code: str = typer.Option("default", "--org-code", help="机构代码"),
+    demo: bool = typer.Option(False, "--demo", help="写入演示数据（示例镇、各角色账号、各状态稿件）；可重复运行"),
 ) -> None:
     """初始化数据库：迁移到最新版本，创建机构、分类和管理员（密码只显示一次）。"""
     settings = Settings()
@@ -45,6 +46,10 @@ def init(
     typer.echo(f"数据库已迁移到最新版本。机构：{org.name}（{'新建' if created else '已存在'}）")
     if password:
         typer.echo(f"管理员账号：{login}  初始密码：{password}（只显示这一次，请登录后修改）")
+    if demo:
+        from app.demo import init_demo
+
+        typer.echo("\n".join(init_demo(engine, org_code=org_code, public_url=settings.public_url)))
     engine.dispose()
 
 
