@@ -15,7 +15,13 @@ from sqlmodel import Session, select
 
 from content.models import Category, Organization
 from content.models.base import UTCDateTime
-from content.registers.codes import APPEAL_KINDS, APPEAL_OUTCOMES, APPLICANT_TYPES, INTERACTION_KINDS, RESULT_CODES
+from content.registers.codes import (
+    APPEAL_KINDS,
+    APPEAL_OUTCOMES,
+    APPLICANT_TYPES,
+    INTERACTION_KINDS,
+    RESULT_CODES,
+)
 from content.timeutil import year_bounds_utc
 
 SCHEMA = "gongkai.tally/1"

@@ -83,12 +83,12 @@ def get_row(session: Session, model, *, org_id: int, row_id: int):
 def set_annual_figures(session: Session, *, org_id: int, year: int, actor: User | None,
                        figures: dict[str, Any]) -> AnnualFigures:
     """Merge table 二 figures (cell code → number); a value of None removes the entry."""
-    from content.report.layouts import T2_CODES, T2_SIGNED_CODES
+    from content.report.layouts import ANNUAL_FIGURE_CODES, T2_SIGNED_CODES
 
     year = year_in_range(year)
     clean: dict[str, float | None] = {}
     for code, value in figures.items():
-        if code not in T2_CODES:
+        if code not in ANNUAL_FIGURE_CODES:
             raise Invalid("unknown_cell", f"表二没有这个数据项：{code}")
         if value is None:
             clean[code] = None
