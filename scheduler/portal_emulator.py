@@ -224,3 +224,16 @@ class PortalEmulator:
             f"<!doctype html><html lang='zh-CN'><meta charset='utf-8'>"
             f"<title>门户网站（模拟）</title><h1>政务公开（模拟门户）</h1><ul>{rows}</ul></html>"
         )
+
+
+_shared_lock = threading.Lock()
+_shared: PortalEmulator | None = None
+
+
+def shared_portal_emulator() -> PortalEmulator:
+    """One portal emulator per process for sandbox mode (`gongkai run` without credentials)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = PortalEmulator(token="sandbox-portal-token").start()
+        return _shared

@@ -1,0 +1,68 @@
+"""Channel adapters and the registry each scheduler process builds once.
+
+`FACTORIES` lists functions `(settings, engine) -> adapter | None`; a package adding a channel
+(WeCom group robots, the bulletin board) appends its factory here. `None` means "not configured".
+In sandbox mode the portal and the official account point at the loopback emulators.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.engine import Engine
+
+from app.settings import Settings
+from scheduler.channels.base import ChannelAdapter, ChannelRegistry
+
+log = logging.getLogger("gongkai.scheduler")
+
+
+def portal_factory(settings: Settings, engine: Engine) -> ChannelAdapter | None:
+    from scheduler.channels.portal import PortalChannel
+
+    if settings.portal_url:
+        return PortalChannel(settings.portal_url, settings.portal_token.get_secret_value())
+    if settings.sandbox:
+        from scheduler.portal_emulator import shared_portal_emulator
+
+        emu = shared_portal_emulator()
+        return PortalChannel(emu.url, emu.token or "")
+    return None
+
+
+def mp_factory(settings: Settings, engine: Engine) -> ChannelAdapter | None:
+    if not (settings.mp_configured or settings.sandbox):
+        return None
+    from bot.wechat.clients import mp_client
+    from scheduler.channels.mp import MpChannel
+
+    return MpChannel(mp_client(engine, settings), public_url=settings.public_url)
+
+
+def wecom_group_factory(settings: Settings, engine: Engine) -> ChannelAdapter | None:
+    """Always on: the robots are configured per group in the database (settings page)."""
+    from scheduler.channels.wecom_group import WecomGroupChannel
+
+    return WecomGroupChannel(engine, public_url=settings.public_url)
+
+
+def board_factory(settings: Settings, engine: Engine) -> ChannelAdapter | None:
+    from scheduler.channels.board import BoardChannel
+
+    return BoardChannel(engine, public_url=settings.public_url)
+
+
+FACTORIES: list[Callable[[Settings, Engine], ChannelAdapter | None]] = [
+    portal_factory, mp_factory, wecom_group_factory, board_factory,
+]  # fmt: skip
+
+
+def build_registry(settings: Settings, engine: Engine) -> ChannelRegistry:
+    registry = ChannelRegistry()
+    for factory in FACTORIES:
+        adapter = factory(settings, engine)
+        if adapter is not None:
+            registry.register(adapter)
+    log.info("publishing channels: %s", registry.names() or "none")
+    return registry

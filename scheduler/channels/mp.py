@@ -1,0 +1,228 @@
+"""The official-account channel (公众号): inline images, cover, draft, publish, confirmation.
+
+Steps, each recorded in `Publication.progress` before the next one starts, so a restart resumes:
+
+1. `images`   — every inline `<img>` uploaded with `media/uploadimg`; the body's URLs are rewritten;
+2. `thumb`    — the cover uploaded as a permanent `thumb` material (`material/add_material`);
+3. `draft`    — `draft/add` with the rewritten body → draft media_id;
+4. `submit`   — marked *before* `freepublish/submit` is called, then its publish_id is stored.
+
+A submit that was attempted but left no publish_id (the process died mid-call) cannot be
+re-submitted blindly — that might publish twice — so reconciliation reports it for a person to
+check. Confirmation comes from the `PUBLISHJOBFINISH` event (see `scheduler.mp_events`) or from
+polling `freepublish/get` in `check()`. Token errors are refreshed and retried once by the bot's
+client; 45009 (daily quota) is retried later; everything else from WeChat is permanent.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import re
+from collections.abc import Callable
+from urllib.parse import urljoin
+
+import httpx
+import requests
+from wechatpy.exceptions import WeChatClientException
+
+from bot.wechat import api
+from bot.wechat.clients import TOKEN_ERRORS, MpClient
+from scheduler.channels.base import (
+    PermanentError,
+    PublishJob,
+    RemoteState,
+    RemoteStatus,
+    SendResult,
+    TransientError,
+    UnknownOutcome,
+)
+from scheduler.channels.mp_status import status_reason
+
+log = logging.getLogger("gongkai.scheduler.mp")
+IMG_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE)
+QUOTA = 45009
+BUSY = {-1, 45011}
+GONE = {53600, 53601}  # invalid publish_id / article_id: nothing (left) to delete
+
+ImageLoader = Callable[[str], tuple[str, bytes]]
+
+
+class MpChannel:
+    name = "mp"
+    label = "微信公众号"
+    needs_confirmation = True
+
+    def __init__(
+        self,
+        client: MpClient,
+        *,
+        public_url: str = "",
+        image_loader: ImageLoader | None = None,
+        quota_retry_seconds: float = 3600.0,
+    ) -> None:
+        self.client = client
+        self.public_url = public_url
+        self.load_image = image_loader or self._fetch_image
+        self.quota_retry_seconds = quota_retry_seconds
+
+    def close(self) -> None:
+        pass
+
+    # ---- sending -----------------------------------------------------------------------------------
+    def send(self, job: PublishJob) -> SendResult:
+        if job.progress.get("publish_id"):
+            return SendResult(job.progress["publish_id"], confirmed=False)
+        if job.progress.get("submit_attempted"):
+            raise UnknownOutcome("公众号发布请求已发出但未收到结果", code="mp_submit_unknown")
+        with self._errors("上传图片"):
+            body = self._upload_inline_images(job)
+            thumb = job.progress.get("thumb") or self._upload_cover(job)
+        if not job.progress.get("draft"):
+            with self._errors("保存草稿"):
+                draft = api.draft_add(self.client, [self._article(job, body, thumb)])
+            job.step_done("draft", draft)
+        job.step_done("submit_attempted", True)
+        try:
+            publish_id = api.freepublish_submit(self.client, job.progress["draft"])
+        except WeChatClientException as exc:  # WeChat answered: nothing was submitted
+            job.step_done("submit_attempted", False)
+            raise self._translate(exc, "提交发布") from exc
+        except requests.RequestException as exc:
+            raise UnknownOutcome(
+                f"提交发布时网络中断（{type(exc).__name__}）", code="mp_submit_unknown"
+            ) from exc
+        job.step_done("publish_id", publish_id)
+        return SendResult(publish_id, confirmed=False)
+
+    def _upload_inline_images(self, job: PublishJob) -> str:
+        html = job.content.get("body_html") or ""
+        uploaded: dict[str, str] = dict(job.progress.get("images") or {})
+        for src in dict.fromkeys(m.group(3) for m in IMG_SRC.finditer(html)):
+            if src in uploaded or "mmbiz.qpic.cn" in src:
+                continue
+            name, data = self._load(src)
+            uploaded[src] = api.upload_image(self.client, name, data)
+            job.step_done("images", dict(uploaded))
+        return IMG_SRC.sub(
+            lambda m: f"{m.group(1)}{m.group(2)}{uploaded.get(m.group(3), m.group(3))}{m.group(2)}", html
+        )
+
+    def _upload_cover(self, job: PublishJob) -> str:
+        src = job.content.get("cover_image")
+        if not src:
+            first = IMG_SRC.search(job.content.get("body_html") or "")
+            src = first.group(3) if first else None
+        if not src:
+            raise PermanentError("公众号文章需要封面图：请在稿件中上传封面图片", code="mp_cover_missing")
+        name, data = self._load(src)
+        media_id, _url = api.add_thumb(self.client, name, data)
+        job.step_done("thumb", media_id)
+        return media_id
+
+    def _article(self, job: PublishJob, body: str, thumb: str) -> dict:
+        c = job.content
+        return {
+            "title": c.get("title") or "",
+            "author": c.get("author") or "",
+            "digest": c.get("digest") or "",
+            "content": body,
+            "content_source_url": c.get("source_url") or "",
+            "thumb_media_id": thumb,
+            "need_open_comment": 0,
+            "only_fans_can_comment": 0,
+        }
+
+    def _load(self, src: str) -> tuple[str, bytes]:
+        try:
+            return self.load_image(src)
+        except (httpx.HTTPError, OSError, ValueError) as exc:
+            raise TransientError(f"无法读取图片 {src[:80]}（{type(exc).__name__}）", code="mp_image") from exc
+
+    def _fetch_image(self, src: str) -> tuple[str, bytes]:
+        if src.startswith("data:"):
+            header, _, payload = src.partition(",")
+            ext = header.split("/")[1].split(";")[0] if "/" in header else "png"
+            return f"image.{ext}", base64.b64decode(payload)
+        url = urljoin(self.public_url.rstrip("/") + "/", src)
+        resp = httpx.get(url, timeout=15, follow_redirects=True)
+        resp.raise_for_status()
+        return url.rsplit("/", 1)[-1] or "image.jpg", resp.content
+
+    # ---- errors ------------------------------------------------------------------------------------
+    def _translate(self, exc: WeChatClientException, step: str):
+        code, msg = exc.errcode, exc.errmsg
+        if code == QUOTA:
+            return TransientError(f"公众号接口调用已达今日上限（45009），{step}稍后重试", code="mp_quota",
+                                  retry_after=self.quota_retry_seconds)  # fmt: skip
+        if code in BUSY or code in TOKEN_ERRORS:
+            return TransientError(f"公众号{step}暂时失败（{code}），稍后重试", code=f"mp_{code}")
+        return PermanentError(f"公众号{step}失败：{code} {msg}", code=f"mp_{code}")
+
+    class _ErrorScope:
+        def __init__(self, channel: MpChannel, step: str) -> None:
+            self.channel, self.step = channel, step
+
+        def __enter__(self) -> None:
+            return None
+
+        def __exit__(self, exc_type, exc, tb) -> bool:
+            if isinstance(exc, WeChatClientException):
+                raise self.channel._translate(exc, self.step) from exc
+            if isinstance(exc, requests.RequestException):  # uploads and drafts are safe to repeat
+                raise TransientError(
+                    f"公众号{self.step}时网络错误（{type(exc).__name__}）", code="mp_network"
+                ) from exc
+            return False
+
+    def _errors(self, step: str) -> _ErrorScope:
+        return MpChannel._ErrorScope(self, step)
+
+    # ---- confirmation, reconciliation, withdrawal --------------------------------------------------
+    def _status(self, publish_id: str) -> RemoteState:
+        try:
+            out = api.freepublish_get(self.client, publish_id)
+        except WeChatClientException as exc:
+            if exc.errcode in GONE:
+                return RemoteState(RemoteStatus.failed, reason=f"公众号找不到发布任务 {publish_id}")
+            raise UnknownOutcome(f"查询公众号发布状态失败：{exc.errcode}", code="mp_lookup") from exc
+        except requests.RequestException as exc:
+            raise UnknownOutcome(f"查询公众号发布状态失败：{type(exc).__name__}", code="mp_lookup") from exc
+        status = int(out.get("publish_status", -1))
+        if status == 0:
+            items = (out.get("article_detail") or {}).get("item") or []
+            url = items[0].get("article_url") if items else None
+            return RemoteState(RemoteStatus.published, str(out.get("article_id") or ""), url)
+        if status == 1:
+            return RemoteState(RemoteStatus.in_flight, publish_id)
+        return RemoteState(RemoteStatus.failed, reason=status_reason(status, out.get("fail_idx")))
+
+    def reconcile(self, job: PublishJob) -> RemoteState:
+        publish_id = job.progress.get("publish_id")
+        if publish_id:
+            return self._status(publish_id)
+        if job.progress.get("submit_attempted"):
+            return RemoteState(RemoteStatus.failed, reason="公众号发布请求已发出但结果未知，为避免重复发布已停止，"
+                                                           "请在公众号后台核实后再决定是否重试")  # fmt: skip
+        return RemoteState(RemoteStatus.absent)
+
+    def check(self, job: PublishJob) -> RemoteState:
+        return self.reconcile(job)
+
+    def withdraw(self, job: PublishJob, reason: str) -> None:
+        article_id = (job.progress.get("publish") or {}).get("article_id")
+        if not article_id and job.progress.get("publish_id"):
+            found = self._status(job.progress["publish_id"])
+            article_id = found.remote_id if found.status is RemoteStatus.published else None
+        if not article_id and job.remote_id and job.remote_id != job.progress.get("publish_id"):
+            article_id = job.remote_id
+        if not article_id:
+            return  # nothing public on the official account
+        try:
+            api.freepublish_delete(self.client, article_id, 0)
+        except WeChatClientException as exc:
+            if exc.errcode in GONE:
+                return
+            raise self._translate(exc, "撤稿") from exc
+        except requests.RequestException as exc:
+            raise TransientError(f"公众号撤稿时网络错误（{type(exc).__name__}）", code="mp_network") from exc

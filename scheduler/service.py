@@ -1,0 +1,119 @@
+"""The APScheduler 3.11 service: `gongkai scheduler` (blocking) or in-process inside `gongkai run`.
+
+Jobs come from `scheduler.jobs.JOBS`, in a memory job store, with `coalesce=True` and
+`max_instances=1`; several processes may run the same jobs, because every job claims its database
+rows (the database row is the lock). Interval jobs first run at start, so a scheduler that was down
+across a due time publishes what it missed right away (and logs it as late).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.engine import Engine
+
+from app.settings import Settings
+from content.timeutil import SHANGHAI
+from scheduler.channels import build_registry
+from scheduler.channels.base import ChannelRegistry
+from scheduler.jobs import JOBS, JobContext, JobSpec
+from scheduler.outbox import OutboxConfig
+
+log = logging.getLogger("gongkai.scheduler")
+
+
+def instance_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class SchedulerHandle:
+    scheduler: BaseScheduler
+    context: JobContext
+
+    def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        self.context.registry.close()
+
+
+def _run(spec: JobSpec, func, ctx: JobContext) -> None:
+    try:
+        func(ctx)
+    except Exception:  # one failing job must never stop the others
+        log.exception("job %s failed", spec.id)
+
+
+def build(
+    engine: Engine,
+    settings: Settings,
+    *,
+    blocking: bool = False,
+    registry: ChannelRegistry | None = None,
+    jobs: list[JobSpec] | None = None,
+    outbox: OutboxConfig | None = None,
+) -> SchedulerHandle:
+    instance = instance_name()
+    ctx = JobContext(
+        engine=engine,
+        settings=settings,
+        registry=registry if registry is not None else build_registry(settings, engine),
+        outbox=outbox
+        or OutboxConfig(worker_id=instance, lease_seconds=max(120.0, 4 * settings.dispatch_interval_seconds)),
+        instance=instance,
+    )
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    sched = cls(
+        jobstores={"default": MemoryJobStore()},
+        executors={"default": ThreadPoolExecutor(max_workers=8)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        timezone=SHANGHAI,
+    )
+    now = datetime.now(SHANGHAI)
+    for spec in jobs if jobs is not None else JOBS:
+        func = spec.resolve()
+        if func is None:
+            continue
+        kwargs = {"id": spec.id, "name": spec.id, "args": (spec, func, ctx), "replace_existing": True}
+        if spec.cron is not None:
+            sched.add_job(_run, "cron", timezone=SHANGHAI, **spec.cron, **kwargs)
+        else:
+            first = now if spec.run_at_start else None
+            sched.add_job(_run, "interval", seconds=spec.interval(settings), next_run_time=first, **kwargs)
+    return SchedulerHandle(sched, ctx)
+
+
+def start_background(engine: Engine, settings: Settings, **kw) -> SchedulerHandle:
+    """In-process scheduler (`gongkai run`); call `.stop()` at shutdown."""
+    handle = build(engine, settings, **kw)
+    handle.scheduler.start()
+    log.info(
+        "scheduler %s started in-process: %s",
+        handle.context.instance,
+        [j.id for j in handle.scheduler.get_jobs()],
+    )
+    return handle
+
+
+def run_forever(engine: Engine, settings: Settings, **kw) -> None:
+    """The standalone scheduler process (`gongkai scheduler`); returns on SIGINT/SIGTERM."""
+    handle = build(engine, settings, blocking=True, **kw)
+    log.info(
+        "scheduler %s starting: %s", handle.context.instance, [j.id for j in handle.scheduler.get_jobs()]
+    )
+    try:
+        handle.scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        handle.context.registry.close()
