@@ -93,10 +93,25 @@ class BodySizeLimit:
                     raise _BodyTooLarge
             return message
 
+        started = False
+
+        async def guarded_send(message) -> None:
+            # FastAPI turns an exception raised while it reads the body into its own 400; once the
+            # limit was hit, answer 413 instead of whatever the app says.
+            nonlocal started
+            if too_large:
+                if not started:
+                    started = True
+                    await self._reject(send)
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await self.app(scope, limited_receive, send)
+            await self.app(scope, limited_receive, guarded_send)
         except _BodyTooLarge:
-            await self._reject(send)
+            if not started:
+                await self._reject(send)
 
     async def _reject(self, send: Send) -> None:
         message = f"请求内容过大（上限 {self.max_bytes} 字节）"
