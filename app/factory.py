@@ -39,7 +39,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 def _routers() -> list:
     """Every feature's router, composed once (aiogram-style: one router per feature)."""
     from app.health import router as health
+    from bot.routes import router as bot
     from content.api import router as content_api
     from content.web import router as web
 
-    return [content_api, health, web]
+    return [content_api, health, web, bot]

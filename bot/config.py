@@ -18,8 +18,11 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from app.settings import Settings
+if TYPE_CHECKING:
+    from app.settings import Settings
+
 
 WECOM_OFFICIAL = "https://qyapi.weixin.qq.com"
 MP_OFFICIAL = "https://api.weixin.qq.com"

@@ -9,15 +9,18 @@ one refresh-and-retry on 40001/40014/42001.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from wechatpy import WeChatClient
 from wechatpy.enterprise import WeChatClient as WeComBaseClient
 from wechatpy.exceptions import WeChatClientException
 
-from app.settings import Settings
 from bot.config import MP_OFFICIAL, WECOM_OFFICIAL, ChannelConfig, channel_config
 from bot.wechat.token_store import DbTokenStorage
+
+if TYPE_CHECKING:
+    from app.settings import Settings
 
 log = logging.getLogger("gongkai.bot.wechat")
 TOKEN_ERRORS = {40001, 40014, 42001}

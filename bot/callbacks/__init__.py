@@ -1,0 +1,1 @@
+"""The /wechat/work and /wechat/mp callback endpoints (safe mode only)."""

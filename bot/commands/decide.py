@@ -1,0 +1,65 @@
+"""Decisions from chat: always through the core's `available_actions` and `apply_action`.
+
+The bot has no rules of its own: when the core says no, its DomainError message is the answer
+(e.g. "该环节已由某某处理", or why the user is not entitled).
+"""
+
+from __future__ import annotations
+
+from bot.commands.context import ChatContext
+from content.errors import DomainError
+from content.models import GATE_LABELS, STATE_LABELS, Item, Revision
+from content.store import current_hash, get_item
+from content.workflow import apply_action, available_actions
+
+VERBS = {"approve": "同意", "reject": "驳回", "flag_sensitive": "标记敏感"}
+
+
+def label(item: Item) -> str:
+    return f"#{item.id}《{item.title}》"
+
+
+def load_item(ctx: ChatContext, item_id: int) -> Item:
+    assert ctx.user is not None
+    return get_item(ctx.session, org_id=ctx.user.org_id, item_id=item_id)
+
+
+def decide(ctx: ChatContext, item_id: int, action: str, *, comment: str | None = None,
+           reason: str | None = None, revision_id: int | None = None) -> tuple[bool, str]:
+    """Apply one action; (done, reply). Everything happens in a savepoint: a refusal changes nothing."""
+    assert ctx.user is not None
+    try:
+        with ctx.session.begin_nested():
+            item = load_item(ctx, item_id)
+            seen = _seen_hash(ctx, item, revision_id)
+            if action not in available_actions(ctx.session, item, ctx.user):
+                # Not allowed: let the core say why (it raises with the exact reason).
+                apply_action(ctx.session, item_id=item.id, actor=ctx.user, action=action, comment=comment,
+                             reason=reason, content_hash=seen, channel=ctx.channel)
+            else:
+                item = apply_action(ctx.session, item_id=item.id, actor=ctx.user, action=action,
+                                    comment=comment, reason=reason, content_hash=seen, channel=ctx.channel)
+    except DomainError as exc:
+        prefix = f"#{item_id}：" if exc.code in ("item_not_found",) else f"#{item_id} "
+        return False, (exc.message if exc.code == "item_not_found" else prefix + exc.message)
+    return True, _done_text(item, action, reason)
+
+
+def _seen_hash(ctx: ChatContext, item: Item, revision_id: int | None) -> str:
+    """The content hash the approver saw: the card's revision, or the current one for typed commands."""
+    if revision_id is not None:
+        revision = ctx.session.get(Revision, revision_id)
+        if revision is not None and revision.item_id == item.id:
+            return revision.content_hash
+    return current_hash(ctx.session, item)
+
+
+def _done_text(item: Item, action: str, reason: str | None) -> str:
+    head = f"已{VERBS.get(action, action)} {label(item)}"
+    if action == "reject":
+        return f"{head}，理由：{reason}。已通知拟稿人。"
+    if action == "flag_sensitive":
+        return f"{head}，将增加主要领导审核。"
+    if item.state == "in_review" and item.gate:
+        return f"{head}，已转{GATE_LABELS.get(item.gate, item.gate)}。"
+    return f"{head}。当前状态：{STATE_LABELS.get(item.state, item.state)}。"
