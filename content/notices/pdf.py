@@ -1,0 +1,71 @@
+"""Rendering a bulletin-board notice: A4 PDF (WeasyPrint), body text paginated, QR code (segno).
+
+The body is the item's sanitized HTML with images dropped (a board notice is text; the QR code
+leads to the full page). WeasyPrint may fetch nothing from the network: only `data:` URLs load.
+An item without printable body text still yields a notice with its title, issuer, date and QR.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import segno
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from content.html import sanitize, text_of
+from content.notices.fonts import FONT_STACK, require_cjk_font
+from content.timeutil import local
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+
+
+@dataclass
+class NoticeData:
+    title: str
+    issuer: str
+    issued_on: datetime
+    body_html: str
+    link_url: str
+
+
+def date_text(value: datetime) -> str:
+    d = local(value)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def qr_png_data_uri(payload: str) -> str:
+    return segno.make(payload, error="m").png_data_uri(scale=8, border=4)
+
+
+def printable_body(body_html: str) -> str:
+    """The sanitized body without images; empty when nothing printable is left."""
+    html = _IMG.sub("", sanitize(body_html or ""))
+    return html if text_of(html).strip() else ""
+
+
+def _css_string(text: str) -> str:
+    """Text safe inside a double-quoted CSS string within a <style> element."""
+    return "".join(c if c.isalnum() or c in " ·（）()-" else f"\\{ord(c):x} " for c in text)
+
+
+def render_html(data: NoticeData) -> str:
+    return _env.get_template("notice.html").render(
+        title=data.title, issuer=data.issuer, issuer_css=_css_string(data.issuer), date_text=date_text(data.issued_on), link_url=data.link_url,
+        body_html=printable_body(data.body_html), qr_uri=qr_png_data_uri(data.link_url), font_stack=FONT_STACK,
+    )  # fmt: skip
+
+
+def render_pdf(data: NoticeData) -> tuple[bytes, int]:
+    """(PDF bytes, page count)."""
+    require_cjk_font()
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols={"data"})  # nothing from the network or the disk
+    document = HTML(string=render_html(data), url_fetcher=fetcher).render()
+    return document.write_pdf(), len(document.pages)
