@@ -261,7 +261,7 @@ def describe(summary: DemoSummary, public_url: str) -> list[str]:
              "", "打开：",
              f"  工作台（网页）     {base}/",
              f"  接口文档（API）    {base}/api/docs",
-             f"  聊天模拟器（沙箱） {base}/sandbox/",
+             f"  聊天模拟器（沙箱） {base}/sandbox/chat",
              f"  健康检查           {base}/readyz    指标 {base}/metrics",
              "", f"演示账号（密码均为 {summary.password}）："]
     lines += [f"  {login:<10} {name:<14} {role}" for login, name, role in summary.logins]

@@ -11,7 +11,6 @@ import os
 import threading
 import time
 from collections import Counter
-from datetime import datetime
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -20,7 +19,6 @@ from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.migrate import current_heads, expected_heads
-from content.timeutil import utcnow
 
 router = APIRouter(include_in_schema=False)
 
@@ -95,37 +93,16 @@ def healthz() -> dict:
     return {"status": "ok", "pid": os.getpid()}
 
 
-def heartbeat_status(engine: Engine, now: datetime | None = None) -> dict:
-    """Freshest scheduler heartbeat: fresh when younger than two of its own intervals."""
-    now = now or utcnow()
-    try:
-        from scheduler.heartbeat import latest_heartbeat  # the scheduler package's own reader
-    except ImportError:
-        latest_heartbeat = None
-    if latest_heartbeat is not None:
-        from sqlmodel import Session
+def heartbeat_status(engine: Engine, interval: float) -> dict:
+    """The scheduler package's own verdict: fresh when the newest beat is within two intervals."""
+    from sqlmodel import Session
 
-        with Session(engine) as session:
-            beat = latest_heartbeat(session)
-        if beat is None:
-            return {"ok": False, "detail": "调度器从未运行"}
-        beat_at, interval = beat.beat_at, beat.interval_seconds
-    else:
-        from sqlalchemy import Float, column, select, table
+    from scheduler.heartbeat import heartbeat_status as scheduler_heartbeat
 
-        from content.models.base import UTCDateTime
-
-        hb = table("scheduler_heartbeat", column("beat_at", UTCDateTime()), column("interval_seconds", Float()))
-        with engine.connect() as conn:
-            row = conn.execute(select(hb.c.beat_at, hb.c.interval_seconds)
-                               .order_by(hb.c.beat_at.desc()).limit(1)).first()
-        if row is None:
-            return {"ok": False, "detail": "调度器从未运行"}
-        beat_at, interval = row[0], float(row[1])
-    age = (now - beat_at).total_seconds()
-    ok = age <= 2 * max(interval, 1.0)
-    return {"ok": ok, "age_seconds": round(age, 1), "interval_seconds": interval,
-            "detail": "正常" if ok else f"调度器心跳已 {int(age)} 秒未更新"}
+    with Session(engine) as session:
+        status = scheduler_heartbeat(session, interval)
+    return {"ok": status.status == "fresh", "status": status.status, "age_seconds": status.age_seconds,
+            "instances": status.instances, "detail": status.message}
 
 
 @router.get("/readyz")
@@ -144,7 +121,7 @@ def readyz(request: Request) -> JSONResponse:
         checks["migrations"] = {"ok": have == want,
                                 "detail": "已是最新版本" if have == want else "数据库版本不是最新，请运行 gongkai init"}
         try:
-            checks["scheduler"] = heartbeat_status(engine)
+            checks["scheduler"] = heartbeat_status(engine, request.app.state.settings.dispatch_interval_seconds)
         except Exception as exc:  # noqa: BLE001 - a missing table on an old schema, etc.
             checks["scheduler"] = {"ok": False, "detail": f"无法读取调度器心跳（{type(exc).__name__}）"}
     ready = all(c["ok"] for c in checks.values()) and len(checks) == 3
