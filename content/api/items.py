@@ -6,7 +6,7 @@ commits once, so a refused request changes nothing.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
@@ -55,13 +55,24 @@ def commit(session: Session) -> None:
         raise Conflict("concurrent_change", "稿件刚被他人修改或处理，请刷新后重试") from None
 
 
+def _utc_publish_at(data: dict) -> dict:
+    """Aware times go in as UTC: the revision hash must not depend on the offset the client wrote.
+
+    (Naive times are passed through so the store refuses them with its own message.)
+    """
+    value = data.get("publish_at")
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        data["publish_at"] = value.astimezone(UTC)
+    return data
+
+
 def _get(session: Session, user: User, item_id: int) -> Item:
     return store.get_item(session, org_id=user.org_id, item_id=item_id)
 
 
 @router.post("", response_model=ItemDetail, status_code=201, summary="新建稿件（草稿）")
 def create_item(body: ItemCreate, user: CurrentUserDep, session: SessionDep) -> ItemDetail:
-    data = body.model_dump(exclude_unset=True)
+    data = _utc_publish_at(body.model_dump(exclude_unset=True))
     sensitive = data.pop("sensitive", False)
     item = store.create_item(session, actor=user, data=data, channel="api")
     if sensitive:  # through the chain, so it is audited like every other flag
@@ -132,7 +143,7 @@ def get_item(item_id: int, user: CurrentUserDep, session: SessionDep) -> ItemDet
 
 @router.patch("/{item_id}", response_model=ItemDetail, summary="修改稿件（审核中修改会使审核从第一环节重新开始）")
 def update_item(item_id: int, body: ItemUpdate, user: CurrentUserDep, session: SessionDep) -> ItemDetail:
-    changes = body.model_dump(exclude_unset=True)
+    changes = _utc_publish_at(body.model_dump(exclude_unset=True))
     sensitive = changes.pop("sensitive", None)
     item = _get(session, user, item_id)
     if changes:
