@@ -274,3 +274,31 @@ def test_scheduled_item_and_an_edit_after_approval_cancels_unsent_publications(a
     data = ok(api.as_("drafter").patch(f"{API}/{item_id}", json={"digest": "发布前修改"}), "in_review", "dept_head")
     assert data["approved_revision_id"] is None
     assert {p["state"] for p in data["publications"]} == {"cancelled"}
+
+
+def test_two_approvers_at_the_same_moment_exactly_one_decision(api, engine, world):
+    """Threads through the real app (one connection each): one 200, one 409, one decision stored."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from content.models import ReviewStep
+
+    add_user(engine, world.org_id, "head_a2", "dept_head", world.password, department="党政办")
+    for _ in range(3):
+        item_id = submitted(api)
+        clients = [api.as_("head_a"), api.as_("head_a2")]
+        barrier = Barrier(2)
+
+        def approve(c, item_id=item_id, barrier=barrier):
+            barrier.wait()
+            return c.post(f"{API}/{item_id}/approve", json={})
+
+        with ThreadPoolExecutor(2) as pool:
+            results = list(pool.map(approve, clients))
+        assert sorted(r.status_code for r in results) == [200, 409], [r.text for r in results]
+        assert [r.json()["code"] for r in results if r.status_code == 409] == ["already_decided"]
+        with Session(engine) as s:
+            decided = s.exec(select(ReviewStep).where(ReviewStep.item_id == item_id,
+                                                      ReviewStep.gate == "dept_head")).all()
+            assert [st.decision for st in decided] == ["approved"]
+        assert [a for a, _ in audit_actions(engine, item_id)].count("item.approve") == 1
