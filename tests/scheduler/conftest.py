@@ -24,3 +24,31 @@ def portal(portal_emulator):
 @pytest.fixture
 def registry(portal):
     return ChannelRegistry([portal])
+
+
+@pytest.fixture
+def wechat_emulator():
+    from bot.sandbox import WeChatEmulator
+
+    emu = WeChatEmulator().start()
+    yield emu
+    emu.stop()
+
+
+IMAGES = {"/media/a.png": b"\x89PNG-a", "/media/b.png": b"\x89PNG-b", "/media/cover.jpg": b"\xff\xd8cover"}
+
+
+@pytest.fixture
+def mp(engine, wechat_emulator):
+    from app.settings import Settings
+    from bot.wechat.clients import mp_client
+    from scheduler.channels.mp import MpChannel
+
+    settings = Settings(mp_api_base=wechat_emulator.mp_base, _env_file=None)
+    return MpChannel(mp_client(engine, settings), image_loader=lambda src: (src.rsplit("/", 1)[-1], IMAGES[src]),
+                     quota_retry_seconds=0.0)  # fmt: skip
+
+
+@pytest.fixture
+def mp_registry(mp):
+    return ChannelRegistry([mp])
