@@ -49,11 +49,11 @@ WITH cube AS (
   WHERE i.org_id = :org AND i.published_at >= :start AND i.published_at < :end
   GROUP BY 1, 2, 3, 4, 5, 6, 7
 )
-SELECT 'published' AS fig, NULL AS k, SUM(n) AS v FROM cube
+SELECT 'published' AS fig, CAST(NULL AS VARCHAR(20)) AS k, SUM(n) AS v FROM cube
 UNION ALL SELECT 'on_application', NULL, SUM(n) FROM cube WHERE on_app = 1
 UNION ALL SELECT 'full_text', NULL, SUM(n) FROM cube WHERE full_text = 1
-UNION ALL SELECT 'portal_topic', topic_id, SUM(n) FROM cube WHERE on_portal = 1 GROUP BY topic_id
-UNION ALL SELECT 'portal_area', area_id, SUM(n) FROM cube WHERE on_portal = 1 GROUP BY area_id
+UNION ALL SELECT 'portal_topic', CAST(topic_id AS VARCHAR(20)), SUM(n) FROM cube WHERE on_portal = 1 GROUP BY topic_id
+UNION ALL SELECT 'portal_area', CAST(area_id AS VARCHAR(20)), SUM(n) FROM cube WHERE on_portal = 1 GROUP BY area_id
 UNION ALL SELECT 'mp_origin', origin, SUM(n) FROM cube WHERE on_mp = 1 GROUP BY origin
 """
 
@@ -63,7 +63,7 @@ WITH a AS (
   FROM disclosureapplication
   WHERE org_id = :org AND received_on <= :last AND (replied_on IS NULL OR replied_on >= :first)
 )
-SELECT 'new' AS fig, t, NULL AS r, COUNT(*) AS v FROM a WHERE received_on >= :first GROUP BY t
+SELECT 'new' AS fig, t, CAST(NULL AS VARCHAR(30)) AS r, COUNT(*) AS v FROM a WHERE received_on >= :first GROUP BY t
 UNION ALL SELECT 'carried_in', t, NULL, COUNT(*) FROM a WHERE received_on < :first GROUP BY t
 UNION ALL SELECT 'result', t, r, COUNT(*) FROM a WHERE replied_on <= :last GROUP BY t, r
 UNION ALL SELECT 'carried_out', t, NULL, COUNT(*) FROM a WHERE replied_on IS NULL OR replied_on > :last GROUP BY t
