@@ -41,6 +41,7 @@ def _routers() -> list:
     from app.health import router as health
     from bot.routes import router as bot
     from content.api import router as content_api
+    from content.public import router as public
     from content.web import router as web
 
-    return [content_api, health, web, bot]
+    return [content_api, health, web, bot, public]

@@ -27,3 +27,15 @@ def outbox_clock(monkeypatch, clock) -> Clock:
 
     monkeypatch.setattr(scheduler.outbox, "utcnow", clock)
     return clock
+
+
+@pytest.fixture
+def public_client(engine):
+    from fastapi.testclient import TestClient
+
+    from app.factory import create_app
+    from app.settings import Settings
+
+    settings = Settings(database_url=str(engine.url), public_url="http://gov.test")
+    with TestClient(create_app(settings, engine=engine), raise_server_exceptions=False) as client:
+        yield client

@@ -31,7 +31,8 @@ class Clock:
 def approved_item(engine, world, *, channels, title="关于春季森林防火的通告", body_html=BODY, **extra) -> int:
     """Create, submit and approve an item through the whole chain; returns its id."""
     data = {"title": title, "digest": "", "body_html": body_html, "topic": "其他", "area": "安全生产",
-            "channels": list(channels), "publish_at": None, **extra}
+            "channels": list(channels), "publish_at": None}
+    data.update(extra)
     with Session(engine, expire_on_commit=False) as s:
         item = store.create_item(s, actor=s.get(User, world.drafter), data=data)
         s.commit()
@@ -69,3 +70,38 @@ def publications(engine, item_id: int | None = None, channel: str | None = None)
 
 def outbox_cfg(worker: str = "w-test") -> OutboxConfig:
     return OutboxConfig(worker_id=worker, retry_base_seconds=0.0, concurrency=2)
+
+
+class FakePortal:
+    """A portal adapter for tests that only need items published: answers with a page URL at once."""
+
+    name, label, needs_confirmation = "portal", "门户网站", False
+
+    def send(self, job):
+        from scheduler.channels.base import SendResult
+
+        return SendResult(remote_id=f"art-{job.item_id}", remote_url=f"https://portal.test/art/{job.item_id}.html")
+
+    def withdraw(self, job, reason: str) -> None:
+        pass
+
+    def reconcile(self, job):
+        from scheduler.channels.base import RemoteState, RemoteStatus
+
+        return RemoteState(RemoteStatus.absent)
+
+    check = reconcile
+
+    def close(self) -> None:
+        pass
+
+
+def publish(engine, world, *, title: str, topic: str = "其他", body_html: str = BODY, digest: str = "") -> int:
+    """An item through the review chain and the outbox (portal only) until it is published."""
+    from scheduler.channels.base import ChannelRegistry
+    from scheduler.dispatch import dispatch_once
+
+    item_id = approved_item(engine, world, channels=["portal"], title=title, body_html=body_html, topic=topic,
+                            digest=digest)
+    dispatch_once(engine, ChannelRegistry([FakePortal()]), outbox_cfg())
+    return item_id
