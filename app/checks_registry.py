@@ -50,6 +50,7 @@ CHECKS: list[Check] = []
 
 CHECK_MODULES = [
     "app.checks_core",
+    "scheduler.checks",
 ]
 
 

@@ -123,9 +123,9 @@ def deliver_notifications(ctx: JobContext) -> None:
 
 
 def review_reminders(ctx: JobContext) -> None:
-    from bot.notify import remind_overdue_reviews
+    from bot.reminders import remind_overdue
 
-    call_with_context(remind_overdue_reviews, ctx)
+    call_with_context(remind_overdue, ctx)
 
 
 JOBS: list[JobSpec] = [
@@ -136,5 +136,5 @@ JOBS: list[JobSpec] = [
     JobSpec(
         "notifications", deliver_notifications, every=_dispatch_interval, optional=True, requires="bot.notify"
     ),
-    JobSpec("review_reminders", review_reminders, every=3600.0, optional=True, requires="bot.notify"),
+    JobSpec("review_reminders", review_reminders, every=3600.0, optional=True, requires="bot.reminders"),
 ]

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +32,7 @@ from scheduler.jobs import JOBS, JobContext, JobSpec
 from scheduler.outbox import OutboxConfig
 
 log = logging.getLogger("gongkai.scheduler")
+logging.getLogger("apscheduler").setLevel(logging.WARNING)  # "Running job …" every second is noise
 
 
 def instance_name() -> str:
@@ -105,15 +108,20 @@ def start_background(engine: Engine, settings: Settings, **kw) -> SchedulerHandl
     return handle
 
 
-def run_forever(engine: Engine, settings: Settings, **kw) -> None:
-    """The standalone scheduler process (`gongkai scheduler`); returns on SIGINT/SIGTERM."""
-    handle = build(engine, settings, blocking=True, **kw)
-    log.info(
-        "scheduler %s starting: %s", handle.context.instance, [j.id for j in handle.scheduler.get_jobs()]
-    )
+def run_forever(engine: Engine, settings: Settings, *, stop: threading.Event | None = None, **kw) -> None:
+    """The standalone scheduler process (`gongkai scheduler`); returns on SIGINT/SIGTERM (or `stop`).
+
+    The jobs run on a background scheduler while the main thread waits for a signal, so a Ctrl+C
+    never lands inside a job's database call: the shutdown waits for running jobs to finish.
+    """
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+    handle = start_background(engine, settings, **kw)
     try:
-        handle.scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+        while not stop.wait(1.0):
+            pass
     finally:
-        handle.context.registry.close()
+        log.info("scheduler %s stopping", handle.context.instance)
+        handle.stop()

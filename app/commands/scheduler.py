@@ -1,0 +1,83 @@
+"""`gongkai scheduler` (the standalone publishing process) and `gongkai run` (web + bot + scheduler)."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from app.cli_support import die, open_engine
+from app.settings import Settings
+
+log = logging.getLogger("gongkai")
+
+
+def register(cli: typer.Typer) -> None:
+    cli.command("scheduler")(scheduler)
+    cli.command("run")(run)
+
+
+def _banner(settings: Settings) -> list[str]:
+    """Start the loopback emulators in sandbox mode and say so loudly."""
+    if not settings.sandbox:
+        return []
+    from bot.sandbox.shared import shared_emulator
+    from scheduler.portal_emulator import shared_portal_emulator
+
+    wechat, portal = shared_emulator(), shared_portal_emulator()
+    return [
+        "=" * 72,
+        "【沙箱模式】未配置企业微信、公众号或门户网站的凭据：",
+        "  所有发布和消息都发往本机模拟器，不会到达真实的网站或微信。",
+        f"  模拟门户网站：{portal.url}/   （已发布的稿件可在这里查看）",
+        f"  模拟微信接口：{wechat.url}   （请求记录：{wechat.url}/_emulator/records）",
+        "  配置 GONGKAI_PORTAL_URL / GONGKAI_MP_APP_ID 等变量后即正式发布。",
+        "=" * 72,
+    ]
+
+
+def scheduler(
+    interval: float = typer.Option(
+        None, "--interval", help="发布检查间隔（秒），默认取 GONGKAI_DISPATCH_INTERVAL_SECONDS"
+    ),
+) -> None:
+    """启动调度器：按时发布已批准的稿件、核对发布结果、撤稿、发送提醒（可多进程同时运行）。"""
+    from scheduler.service import run_forever
+
+    settings = Settings()
+    if interval is not None:
+        if interval <= 0:
+            die("--interval 必须大于 0")
+        settings.dispatch_interval_seconds = interval
+    engine = open_engine(settings)
+    for line in _banner(settings):
+        typer.echo(line)
+    typer.echo(
+        f"调度器已启动（每 {settings.dispatch_interval_seconds:g} 秒检查一次待发布稿件），按 Ctrl+C 停止。"
+    )
+    run_forever(engine, settings)
+    engine.dispose()
+    typer.echo("调度器已停止。")
+
+
+def run(
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+) -> None:
+    """启动全部功能：网页界面、API、微信回调和内置调度器（沙箱模式下同时启动模拟器）。"""
+    import uvicorn
+
+    from app.factory import create_app
+    from scheduler.service import start_background
+
+    settings = Settings()
+    engine = open_engine(settings)
+    for line in _banner(settings):
+        typer.echo(line)
+    handle = start_background(engine, settings)
+    typer.echo(f"网页界面：http://{host}:{port}/   调度器已在本进程内运行。")
+    try:
+        uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="info")
+    finally:
+        handle.stop()
+        engine.dispose()
