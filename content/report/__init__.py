@@ -10,7 +10,7 @@ from content.errors import Invalid
 def render(report: dict[str, Any], fmt: str) -> bytes:
     """The report in one of docx | html | md | json, as bytes ready to write."""
     from content.report.docx_render import to_docx
-    from content.report.render import to_html, to_json, to_markdown
+    from content.report.text_render import to_html, to_json, to_markdown
 
     if fmt == "docx":
         return to_docx(report)

@@ -58,10 +58,12 @@ def _table(doc, table: dict[str, Any]) -> None:
     word = doc.add_table(rows=grid["rows"], cols=grid["cols"])
     word.style = "Table Grid"
     word.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell in grid["cells"]:
-        target = word.cell(cell["row"], cell["col"])
+    for cell in grid["cells"]:  # merge first: few cells span, and merging invalidates cell objects
         if cell["rowspan"] > 1 or cell["colspan"] > 1:
-            target = target.merge(word.cell(cell["row"] + cell["rowspan"] - 1, cell["col"] + cell["colspan"] - 1))
-        para = target.paragraphs[0]
+            word.cell(cell["row"], cell["col"]).merge(
+                word.cell(cell["row"] + cell["rowspan"] - 1, cell["col"] + cell["colspan"] - 1))
+    flat = word._cells  # one pass over the XML instead of one per cell (word.cell() re-walks the table)
+    for cell in grid["cells"]:
+        para = flat[cell["row"] * grid["cols"] + cell["col"]].paragraphs[0]
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER if cell["header"] else WD_ALIGN_PARAGRAPH.RIGHT
         _font(para.add_run(cell["text"]), BODY_FONT, 9, bold=cell["header"] and cell["row"] == 0)
