@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from app.cli_support import cli_session, die
 from content import accounts
-from content.models import GATE_LABELS, STATE_LABELS, Category, Department, ItemState, User
+from content.models import CHANNEL_LABELS, GATE_LABELS, STATE_LABELS, Category, Department, ItemState, User
 from content.timeutil import fmt_local
 
 item_cli = typer.Typer(help="稿件查询", no_args_is_help=True)
@@ -68,7 +68,7 @@ def item_show(item_id: int = typer.Argument(..., help="稿件编号"),
         f"稿件 {item.id}：{item.title}",
         f"状态：{_state_label(item)}",
         f"部门：{dept.name if dept else '—'}    拟稿人：{drafter.name if drafter else '—'}",
-        f"门户栏目：{topic.name if topic else '—'}    渠道：{'、'.join(item.channels) or '—'}",
+        f"门户栏目：{topic.name if topic else '—'}    渠道：{'、'.join(CHANNEL_LABELS.get(c, c) for c in item.channels) or '—'}",
         f"敏感：{'是' if item.sensitive else '否'}    驳回次数：{item.rejection_count}    版本数：{len(revisions)}",
         f"计划发布：{fmt_local(item.publish_at) or '审核通过后立即'}    更新：{fmt_local(item.updated_at)}",
     ]
@@ -76,20 +76,25 @@ def item_show(item_id: int = typer.Argument(..., help="稿件编号"),
         lines.append(f"驳回理由：{item.last_rejection_reason}")
     for w in item.check_warnings or []:
         lines.append(f"检查提示：{w.get('message', w)}")
-    if history:
-        lines.append("审核记录：")
-        for h in history:
-            lines.append("  " + _history_line(h))
+    for number, review in enumerate(history, 1):
+        lines.append(f"第 {number} 轮审核（{REVIEW_LABELS.get(review['state'], review['state'])}）：")
+        lines.extend("  " + _step_line(step) for step in review["steps"])
     typer.echo("\n".join(lines))
 
 
-def _history_line(h: dict) -> str:
-    """One review-history entry; tolerant of the keys the chain chooses to return."""
-    parts = [str(h.get(k)) for k in ("at_local", "at", "gate_label", "gate", "action_label", "decision_label",
-                                       "decision", "actor", "actor_name", "decided_by_name")
-             if h.get(k) not in (None, "")]
-    text = "  ".join(dict.fromkeys(parts))
-    for key in ("comment", "reason"):
-        if h.get(key):
-            text += f"  意见：{h[key]}"
-    return text
+REVIEW_LABELS = {"in_progress": "进行中", "approved": "已通过", "rejected": "已驳回", "voided": "已作废",
+                 "recalled": "已撤回"}
+DECISION_LABELS = {"pending": "待审核", "approved": "同意", "rejected": "驳回", "skipped": "紧急发布时跳过",
+                   "voided": "已作废"}
+
+
+def _step_line(step: dict) -> str:
+    parts = [GATE_LABELS.get(step["gate"], step["gate"]), DECISION_LABELS.get(step["decision"], step["decision"])]
+    if step.get("decided_by_name"):
+        parts.append(step["decided_by_name"])
+    if step.get("decided_at"):
+        parts.append(fmt_local(step["decided_at"]))
+    if step.get("after_the_fact"):
+        parts.append("（事后补审）")
+    text = "  ".join(parts)
+    return text + (f"  意见：{step['comment']}" if step.get("comment") else "")

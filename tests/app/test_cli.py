@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app.migrate import upgrade
-from content import store
+from content import store, workflow
 from content.db import make_engine
 from content.models import Department, Oversight, User, UserRole
 
@@ -141,6 +141,11 @@ def test_cli_on_both_databases_lists_users_and_items(engine, world, db_url, tmp_
         item = store.create_item(s, actor=drafter, data={"title": "镇政府召开安全生产会议", "body_html": "<p>正文</p>",
                                                          "digest": "会议摘要", "topic": "其他", "channels": ["portal"]})
         s.commit()
+        other = store.create_item(s, actor=drafter, data={"title": "审核中的稿件", "body_html": "<p>正文</p>",
+                                                          "topic": "其他", "channels": ["portal", "mp"]})
+        workflow.apply_action(s, item_id=other.id, actor=drafter, action="submit")
+        workflow.apply_action(s, item_id=other.id, actor=s.get(User, world.head_a), action="approve", comment="可以")
+        s.commit()
     r = run(db_url, "user", "list", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "head_a" in r.stdout and "供稿部门负责人" in r.stdout
@@ -152,6 +157,12 @@ def test_cli_on_both_databases_lists_users_and_items(engine, world, db_url, tmp_
     r = run(db_url, "item", "show", str(item.id), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "状态：草稿" in r.stdout and "门户栏目：其他" in r.stdout
+    r = run(db_url, "item", "show", str(other.id), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "状态：审核中·分管领导审核" in r.stdout and "渠道：门户网站、微信公众号" in r.stdout
+    assert "第 1 轮审核（进行中）" in r.stdout
+    assert "供稿部门负责人审核  同意  head_a" in r.stdout and "意见：可以" in r.stdout
+    assert "分管领导审核  待审核" in r.stdout
     r = run(db_url, "user", "add", "drafter", "--name", "重名", "--role", "admin", "--password", "pass-word-1",
             cwd=tmp_path)
     assert_user_error(r, "drafter")
