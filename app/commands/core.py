@@ -66,8 +66,8 @@ def serve(
         die(f"数据库文件 {path} 不存在，请先运行 gongkai init")
     open_engine(settings).dispose()  # refuses an unreachable or unmigrated database with a clear line
     if workers > 1:
-        uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, log_level="info")
+        uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, log_level="info", log_config=None)
     else:
         from app.factory import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=None)
