@@ -65,7 +65,7 @@ def report_cmd(
     """生成政府信息公开工作年度报告。"""
     from content.report import render
     from content.report.build import build_report
-    from content.report.render import FORMATS
+    from content.report.text_render import FORMATS
 
     if fmt not in FORMATS:
         die(f"未知的输出格式：{fmt}（可选：{'、'.join(FORMATS)}）")
