@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from content.api import auth, items, users
+from content.api import auth, items, reviews, users
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(auth.router)
 router.include_router(users.router)
 router.include_router(items.router)
+router.include_router(reviews.router)

@@ -124,3 +124,18 @@ def test_openapi_lists_the_interface_names(client):
     for action in ("submit", "approve", "reject", "recall", "flag-sensitive", "emergency-publish"):
         assert "post" in paths[f"/api/v1/items/{{item_id}}/{action}"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_pending_reviews_lists_what_the_caller_may_decide_now(api):
+    a = make(api)
+    b = make(api, "drafter_b")
+    for login, item_id in (("drafter", a), ("drafter_b", b)):
+        assert api.as_(login).post(f"{API}/{item_id}/submit").status_code == 200
+
+    def pending(login):
+        return [i["id"] for i in api.as_(login).get("/api/v1/reviews/pending").json()["data"]]
+
+    assert pending("head_a") == [a] and pending("head_b") == [b]
+    assert pending("leader") == [] and pending("drafter") == []
+    api.as_("head_a").post(f"{API}/{a}/approve", json={})
+    assert pending("head_a") == [] and pending("leader") == [a] and pending("leader_b") == []
