@@ -108,7 +108,9 @@ def _write_files(zf: zipfile.ZipFile, folder: str, item: Item, media_root: Path 
         data = _file_bytes(ref, media_root)
         if data is None:
             continue
-        filename = _safe_name(name if "." in name else name + Path(str(ref)).suffix[:8], f"file{len(written) + 1}")
+        mime = re.match(r"data:\w+/([\w+.-]+);", str(ref))
+        suffix = "." + mime.group(1).split("+")[0] if mime else Path(str(ref)).suffix[:8]
+        filename = _safe_name(name if "." in name else name + suffix, f"file{len(written) + 1}")
         if filename in written:
             filename = f"{len(written) + 1}-{filename}"
         zf.writestr(f"{folder}/{filename}", data)
