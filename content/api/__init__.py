@@ -2,10 +2,12 @@
 
 from fastapi import APIRouter
 
-from content.api import auth, items, reviews, users
+from content.api import auth, items, registers, reports, reviews, users
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(auth.router)
 router.include_router(users.router)
 router.include_router(items.router)
 router.include_router(reviews.router)
+router.include_router(registers.router)
+router.include_router(reports.router)
