@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true", help="有目标未达标时退出码为 1")
     args = parser.parse_args(argv)
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 160)  # pipes and CI get the full table
     modules = discover(args.only)
     if not modules:
         console.print("没有找到基准测试（benchmarks/bench_*.py）。")
