@@ -51,6 +51,7 @@ CHECKS: list[Check] = []
 CHECK_MODULES = [
     "app.checks_core",
     "scheduler.checks",
+    "app.checks_registers",
 ]
 
 

@@ -137,4 +137,7 @@ JOBS: list[JobSpec] = [
         "notifications", deliver_notifications, every=_dispatch_interval, optional=True, requires="bot.notify"
     ),
     JobSpec("review_reminders", review_reminders, every=3600.0, optional=True, requires="bot.reminders"),
+    JobSpec("deadline_reminders", "scheduler.jobs_registers:remind_deadlines", every=3600.0, optional=True),
+    JobSpec("annual_report_draft", "scheduler.jobs_registers:draft_report", cron={"month": 1, "day": 1, "hour": 6},
+            optional=True),
 ]
