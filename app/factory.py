@@ -42,6 +42,7 @@ def _routers() -> list:
     from bot.routes import router as bot
     from content.api import router as content_api
     from content.public import router as public
+    from content.web.channels_pages import router as channels_pages
     from content.web import router as web
 
-    return [content_api, health, web, bot, public]
+    return [content_api, health, web, bot, public, channels_pages]

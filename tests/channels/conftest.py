@@ -39,3 +39,28 @@ def public_client(engine):
     settings = Settings(database_url=str(engine.url), public_url="http://gov.test")
     with TestClient(create_app(settings, engine=engine), raise_server_exceptions=False) as client:
         yield client
+
+
+@pytest.fixture
+def staff_client(engine, world):
+    """staff_client("admin") → a logged-in WebClient (the web UI's test client) on the test engine."""
+    from app.factory import create_app
+    from app.settings import Settings
+    from tests.content.web.conftest import WebClient
+
+    settings = Settings(database_url=str(engine.url), secret_key="test-secret-key-for-web", public_url="http://gov.test")
+    app = create_app(settings, engine=engine)
+    clients = []
+
+    def make(login: str) -> WebClient:
+        c = WebClient(app, raise_server_exceptions=False)
+        clients.append(c)
+        c.page("/login")
+        r = c.submit("/login", {"login": login, "password": world.password, "next": "/"})
+        assert r.status_code == 303, r.text
+        c.page("/")
+        return c
+
+    yield make
+    for c in clients:
+        c.close()
