@@ -1,0 +1,21 @@
+"""The staff web UI: server-rendered FastAPI + Jinja2 pages in Chinese.
+
+`router` holds every page; `install_error_pages(app)` (called once by `app.factory`) turns errors
+on web pages into Chinese HTML pages and a missing login into a redirect to /login.
+"""
+
+from fastapi import APIRouter, Depends, Request
+
+from content.web import auth_pages, dashboard, preview_pages, static_files
+from content.web.errors import install_error_pages
+
+
+def _mark_web(request: Request) -> None:
+    request.state.web_page = True
+
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(_mark_web)])
+for _module in (static_files, auth_pages, dashboard, preview_pages):
+    router.include_router(_module.router)
+
+__all__ = ["install_error_pages", "router"]
