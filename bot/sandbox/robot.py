@@ -12,6 +12,7 @@ In sandbox mode the settings page accepts its URLs (`http://127.0.0.1:PORT/…/c
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -130,6 +131,15 @@ def robot_router(state: RobotState) -> APIRouter:
         return JSONResponse(rows)
 
     return router
+
+
+@functools.cache
+def shared_robot_state() -> RobotState:
+    """The state behind `/sandbox/wecom-robot` inside `gongkai run` (one per process, like the other emulators)."""
+    return RobotState()
+
+
+SANDBOX_PREFIX = "/sandbox/wecom-robot"  # mount: app.include_router(robot_router(shared_robot_state()), prefix=…)
 
 
 class RobotEmulator:

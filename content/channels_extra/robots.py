@@ -72,6 +72,12 @@ def list_robots(session: Session, *, org_id: int, include_deleted: bool = False)
     return list(session.exec(query.order_by(RobotGroup.name)))
 
 
+def robot_names(session: Session, *, org_id: int) -> dict[int, str]:
+    """id → name of every robot, deleted ones included (for channel labels like `wecom_group:5`)."""
+    rows = session.exec(select(RobotGroup.id, RobotGroup.name).where(RobotGroup.org_id == org_id)).all()
+    return dict(rows)
+
+
 def get_robot(session: Session, *, org_id: int, robot_id: int) -> RobotGroup:
     robot = session.get(RobotGroup, robot_id)
     if robot is None or robot.org_id != org_id:
