@@ -64,6 +64,8 @@ def deliver_pending(engine: Engine, settings: Settings, limit: int = 50) -> dict
 
 
 def _deliver_one(engine: Engine, settings: Settings, clients: _Clients, note_id: int) -> str | None:
+    # No transaction stays open during the network call (SQLite has one writer; the token cache and
+    # other processes need the database meanwhile): claim, prepare, commit — send — record.
     with Session(engine, expire_on_commit=False) as session:
         won = session.exec(update(Notification).where(Notification.id == note_id, Notification.state == "pending")
                            .values(state="sending", attempts=Notification.attempts + 1)).rowcount
@@ -73,37 +75,49 @@ def _deliver_one(engine: Engine, settings: Settings, clients: _Clients, note_id:
         note = session.get(Notification, note_id)
         user = session.get(User, note.user_id)
         item = session.get(Item, note.item_id) if note.item_id else None
-        try:
-            outcome = _send(session, settings, clients, note, user, item)
-            note.last_error = None
-        except (WeChatClientException, RequestException) as exc:
-            code = getattr(exc, "errcode", None)
-            note.last_error = f"{code} {getattr(exc, 'errmsg', '') or type(exc).__name__}"[:500]
-            outcome = "retry" if note.attempts < MAX_ATTEMPTS else "failed"
-            log.warning("notification %s not delivered: %s", note.id, note.last_error)
-        note.state = {"retry": "pending"}.get(outcome, outcome)
-        if outcome == "sent":
-            note.sent_at = utcnow()
-        session.add(note)
+        plan = _plan(session, settings, note, user, item)
+        attempts = note.attempts
         session.commit()
-        return outcome
+    error = None
+    try:
+        outcome = _send(settings, clients, plan)
+    except (WeChatClientException, RequestException) as exc:
+        code = getattr(exc, "errcode", None)
+        error = f"{code} {getattr(exc, 'errmsg', '') or type(exc).__name__}"[:500]
+        outcome = "retry" if attempts < MAX_ATTEMPTS else "failed"
+        log.warning("notification %s not delivered: %s", note_id, error)
+    with Session(engine) as session:
+        session.exec(update(Notification).where(Notification.id == note_id).values(
+            state={"retry": "pending"}.get(outcome, outcome), last_error=error,
+            sent_at=utcnow() if outcome == "sent" else None))
+        session.commit()
+    return outcome
 
 
-def _send(session: Session, settings: Settings, clients: _Clients, note: Notification, user: User | None,
-          item: Item | None) -> str:
+def _plan(session: Session, settings: Settings, note: Notification, user: User | None,
+          item: Item | None) -> dict | None:
+    """Everything needed to send, read from the database before any network call."""
     if user is None or not user.active or not (user.wecom_userid or user.mp_openid):
-        return "skipped"
-    text = messages.text_for(note, item)
+        return None
     card = _card(session, settings, note, item) if note.kind in ("review.pending", "review.reminder") else None
-    if user.wecom_userid:
+    return {"wecom": user.wecom_userid, "mp": user.mp_openid, "text": messages.text_for(note, item),
+            "card": card, "item": item}
+
+
+def _send(settings: Settings, clients: _Clients, plan: dict | None) -> str:
+    if plan is None:
+        return "skipped"
+    card = plan["card"]
+    if plan["wecom"]:
         if card is not None:
-            api.send_template_card(clients.wecom, touser=user.wecom_userid, card=card[0])
+            api.send_template_card(clients.wecom, touser=plan["wecom"], card=card[0])
         else:
-            api.send_text(clients.wecom, touser=user.wecom_userid, content=text)
+            api.send_text(clients.wecom, touser=plan["wecom"], content=plan["text"])
     else:
         template = getattr(settings, "mp_template_id", "") or DEFAULT_MP_TEMPLATE
-        api.send_template_message(clients.mp, touser=user.mp_openid, template_id=template,
-                                  data=messages.mp_template_data(text, item), url=card[1] if card else None)
+        api.send_template_message(clients.mp, touser=plan["mp"], template_id=template,
+                                  data=messages.mp_template_data(plan["text"], plan["item"]),
+                                  url=card[1] if card else None)
     return "sent"
 
 
