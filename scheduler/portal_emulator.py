@@ -237,3 +237,23 @@ def shared_portal_emulator() -> PortalEmulator:
         if _shared is None:
             _shared = PortalEmulator(token="sandbox-portal-token").start()
         return _shared
+
+
+def main() -> None:
+    """`python -m scheduler.portal_emulator --port 8100`: a standalone emulator (demos, benchmarks)."""
+    import argparse
+
+    import uvicorn
+
+    parser = argparse.ArgumentParser(description="门户网站模拟器")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8100)
+    parser.add_argument("--token", default="")
+    args = parser.parse_args()
+    uvicorn.run(
+        PortalEmulator(token=args.token or None).app(), host=args.host, port=args.port, log_level="warning"
+    )
+
+
+if __name__ == "__main__":
+    main()
