@@ -131,3 +131,24 @@ def test_a_deleted_group_is_reported_and_the_others_still_get_the_post(engine, w
     assert by_target[str(gone)].state == "failed" and "北村网格群" in by_target[str(gone)].last_error
     assert len(robot_emulator.state.delivered(kept_key)) == 1
     assert robot_emulator.state.delivered(gone_key) == []
+
+
+def test_withdrawal_tells_the_group(engine, world, robot_emulator, outbox_clock):
+    from scheduler.withdraw import process_withdrawals
+    from tests.channels.helpers import act
+
+    clock = outbox_clock
+    key = robot_emulator.state.new_key()
+    robot_id = add_robot(engine, world, "东村网格群", robot_emulator.webhook_url(key))
+    item_id = approved_item(engine, world, channels=[f"wecom_group:{robot_id}"])
+    clock.advance(1)
+    registry = _registry(engine, clock)
+    dispatch_once(engine, registry, outbox_cfg())
+    act(engine, world.leader, item_id, "withdraw", reason="数据有误")
+    process_withdrawals(engine, registry, outbox_cfg())
+    registry.close()
+    [pub] = publications(engine, item_id)
+    assert pub.state == "withdrawn"
+    first, second = robot_emulator.state.delivered(key)
+    assert first.msgtype == "news" and second.msgtype == "markdown"
+    assert "撤回说明" in second.body["markdown"]["content"] and "数据有误" in second.body["markdown"]["content"]
