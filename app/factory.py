@@ -44,5 +44,6 @@ def _routers() -> list:
     from content.public import router as public
     from content.web.channels_pages import router as channels_pages
     from content.web import router as web
+    from scheduler.api import router as publications
 
-    return [content_api, health, web, bot, public, channels_pages]
+    return [content_api, health, web, bot, public, channels_pages, publications]

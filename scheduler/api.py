@@ -1,0 +1,96 @@
+"""`/api/v1/publications`: per-channel publication state, retry of a failed one; scheduler health.
+
+撤稿 is an item action (`POST /api/v1/items/{id}/actions` with `withdraw` in the review API); the
+scheduler then deletes every sent channel and records the reason.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict
+from sqlmodel import select
+
+from content import audit
+from content.accounts import roles_of
+from content.api.auth import CurrentUserDep
+from content.deps import SessionDep
+from content.errors import Conflict, Forbidden, NotFound
+from content.models import CHANNEL_LABELS, PUBLICATION_STATE_LABELS, Item, Publication
+from content.timeutil import utcnow
+from scheduler.heartbeat import heartbeat_status
+
+router = APIRouter(prefix="/api/v1", tags=["publications"])
+RETRYABLE = ("failed",)
+
+
+class PublicationPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    item_id: int
+    channel: str
+    channel_label: str = ""
+    target: str
+    state: str
+    state_label: str = ""
+    due_at: datetime
+    attempts: int
+    last_error: str | None
+    remote_id: str | None
+    remote_url: str | None
+    sent_at: datetime | None
+    confirmed_at: datetime | None
+
+
+def _public(p: Publication) -> PublicationPublic:
+    out = PublicationPublic.model_validate(p)
+    out.channel_label = CHANNEL_LABELS.get(p.channel, p.channel)
+    out.state_label = PUBLICATION_STATE_LABELS.get(p.state, p.state)
+    return out
+
+
+@router.get("/publications", response_model=list[PublicationPublic], summary="各渠道发布状态")
+def list_publications(
+    session: SessionDep,
+    user: CurrentUserDep,
+    item_id: int | None = None,
+    state: str | None = Query(default=None, max_length=20),
+    limit: int = Query(default=50, ge=1, le=500),
+    offset: int = Query(default=0, ge=0),
+) -> list[PublicationPublic]:
+    query = select(Publication).where(Publication.org_id == user.org_id)
+    if item_id is not None:
+        query = query.where(Publication.item_id == item_id)
+    if state:
+        query = query.where(Publication.state == state)
+    rows = session.exec(query.order_by(Publication.id.desc()).offset(offset).limit(limit)).all()
+    return [_public(p) for p in rows]
+
+
+@router.post("/publications/{pub_id}/retry", response_model=PublicationPublic, summary="重新发送失败的渠道")
+def retry_publication(pub_id: int, session: SessionDep, user: CurrentUserDep) -> PublicationPublic:
+    pub = session.get(Publication, pub_id)
+    if pub is None or pub.org_id != user.org_id:
+        raise NotFound("publication_not_found", "发布记录不存在")
+    item = session.get(Item, pub.item_id)
+    if "admin" not in roles_of(session, user.id) and item.drafter_id != user.id:
+        raise Forbidden("not_allowed", "只有拟稿人或政务公开专员可以重新发送")
+    if pub.state not in RETRYABLE:
+        label = PUBLICATION_STATE_LABELS.get(pub.state, pub.state)
+        raise Conflict("not_retryable", f"当前状态为「{label}」，只有发送失败的渠道可以重新发送")
+    pub.state, pub.attempts, pub.next_attempt_at = "pending", 0, None
+    pub.claimed_by = pub.claimed_until = None
+    pub.due_at, pub.updated_at = min(pub.due_at, utcnow()), utcnow()
+    session.add(pub)
+    audit.record(session, org_id=pub.org_id, action="publication.retry", target_type="publication",
+                 target_id=pub.id, actor=user, channel=pub.channel, previous_error=pub.last_error)  # fmt: skip
+    session.commit()
+    session.refresh(pub)
+    return _public(pub)
+
+
+@router.get("/health/scheduler", summary="调度器心跳：fresh / stale / never")
+def scheduler_health(session: SessionDep, request: Request) -> dict:
+    return heartbeat_status(session, request.app.state.settings.dispatch_interval_seconds).as_dict()
