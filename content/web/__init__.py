@@ -6,7 +6,16 @@ on web pages into Chinese HTML pages and a missing login into a redirect to /log
 
 from fastapi import APIRouter, Depends, Request
 
-from content.web import auth_pages, dashboard, preview_pages, static_files
+from content.web import (
+    auth_pages,
+    dashboard,
+    editor,
+    items_list,
+    preview_pages,
+    review,
+    static_files,
+    uploads,
+)
 from content.web.errors import install_error_pages
 
 
@@ -15,7 +24,8 @@ def _mark_web(request: Request) -> None:
 
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(_mark_web)])
-for _module in (static_files, auth_pages, dashboard, preview_pages):
+# Order matters: literal paths (/items/new, /items/import-docx) before /items/{item_id}.
+for _module in (static_files, auth_pages, dashboard, uploads, editor, items_list, review, preview_pages):
     router.include_router(_module.router)
 
 __all__ = ["install_error_pages", "router"]

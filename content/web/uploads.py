@@ -1,0 +1,77 @@
+"""Uploads from the editor: .docx import (mammoth) and images (jpg/png under 1 MB).
+
+Both answer JSON for the editor's script: {"html": ...} / {"url": ..., "alt": ...} on success and
+{"code", "message"} with a 4xx status otherwise. Images become data: URIs inside the body, so a
+revision (and its content hash) holds exactly the bytes that will be published.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import zipfile
+
+import mammoth
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.datastructures import UploadFile
+
+from content.html import sanitize
+from content.web.session import CsrfFailed, WebUserDep, read_form
+
+router = APIRouter()
+
+DOCX_MAX_BYTES = 1024 * 1024  # stays below the app's request body limit, multipart overhead included
+IMAGE_MAX_BYTES = 1024 * 1024  # the official account's limit for article images
+_IMAGE_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+
+
+def _refuse(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"code": code, "message": message}, status_code=status)
+
+
+async def _file(request: Request) -> tuple[UploadFile | None, JSONResponse | None]:
+    try:
+        form = await read_form(request)
+    except CsrfFailed as exc:
+        return None, _refuse(403, exc.code, exc.message)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        return None, _refuse(422, "file_required", "请选择要上传的文件")
+    return upload, None
+
+
+@router.post("/items/import-docx", name="web_import_docx")
+async def import_docx(request: Request, user: WebUserDep):
+    upload, refusal = await _file(request)
+    if refusal:
+        return refusal
+    name = (upload.filename or "").lower()
+    data = await upload.read(DOCX_MAX_BYTES + 1)
+    if len(data) > DOCX_MAX_BYTES:
+        return _refuse(413, "docx_too_large", f"文件过大：Word 文档不能超过 {DOCX_MAX_BYTES // (1024 * 1024)} MB")
+    if not name.endswith(".docx") or not zipfile.is_zipfile(io.BytesIO(data)):
+        return _refuse(415, "not_docx", "只能导入 .docx 格式的 Word 文档（.doc 请先在 Word 中另存为 .docx）")
+    try:
+        result = mammoth.convert_to_html(io.BytesIO(data))
+    except Exception:  # noqa: BLE001 - any parser failure is "not a readable docx" for the user
+        return _refuse(422, "docx_unreadable", "无法读取该 Word 文档，请确认文件未损坏")
+    html = sanitize(result.value)
+    if not html.strip():
+        return _refuse(422, "docx_empty", "Word 文档中没有可导入的内容")
+    return {"html": html, "warnings": len(result.messages)}
+
+
+@router.post("/items/upload-image", name="web_upload_image")
+async def upload_image(request: Request, user: WebUserDep):
+    upload, refusal = await _file(request)
+    if refusal:
+        return refusal
+    data = await upload.read(IMAGE_MAX_BYTES + 1)
+    if len(data) >= IMAGE_MAX_BYTES:
+        return _refuse(413, "image_too_large", "图片过大：公众号图片须小于 1 MB，请压缩后再上传")
+    mime = next((m for magic, m in _IMAGE_TYPES.items() if data.startswith(magic)), None)
+    if mime is None:
+        return _refuse(415, "image_type", "只能上传 jpg 或 png 格式的图片")
+    alt = (upload.filename or "图片").rsplit(".", 1)[0][:60]
+    return {"url": f"data:{mime};base64,{base64.b64encode(data).decode()}", "alt": alt}
