@@ -6,7 +6,7 @@ import difflib
 import hashlib
 import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import or_
@@ -110,7 +110,7 @@ def _normalize(session: Session, org_id: int, data: dict[str, Any]) -> dict[str,
                 raise Invalid("invalid_date", "发布时间格式错误", field="publish_at") from None
         if value.tzinfo is None:
             raise Invalid("naive_datetime", "发布时间必须带时区（如 +08:00）", field="publish_at")
-        out["publish_at"] = value
+        out["publish_at"] = value.astimezone(UTC)  # one canonical form, so the content hash is stable
     if "attachments" in out and not isinstance(out["attachments"], list):
         raise Invalid("invalid_attachments", "附件格式错误", field="attachments")
     return out
@@ -130,7 +130,8 @@ def create_item(session: Session, *, actor: User, data: dict[str, Any], channel:
     session.flush()
     revision = _snapshot(session, item, actor)
     audit.record(session, org_id=item.org_id, action="item.create", target_type="item", target_id=item.id,
-                 actor=actor, channel=channel, revision=revision.number, content_hash=revision.content_hash)
+                 actor=actor, channel=channel, revision=revision.number, content_hash=revision.content_hash,
+                 sensitive=item.sensitive)
     return item
 
 

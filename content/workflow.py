@@ -459,9 +459,13 @@ def edit_item(session: Session, *, item: Item, actor: User, fields: dict, channe
         if item.state not in ("draft", "rejected", "in_review", "approved", "scheduled"):
             raise Conflict("not_editable", "已发布、撤稿或归档的稿件不能修改")
         raise Forbidden("edit_locked", refusal)
-    if fields.get("sensitive") is False and item.sensitive:
+    fields = dict(fields)
+    sensitive = fields.pop("sensitive", None)
+    if sensitive is False and item.sensitive:
         raise Forbidden("not_allowed", "取消敏感标记请使用“取消敏感”操作（仅分管领导或主要领导）")
     revision = apply_edit(session, item, actor, fields)
+    if sensitive and not item.sensitive:  # the flag is a transition of its own, audited, never a silent edit
+        apply_action(session, item_id=item.id, actor=actor, action="flag_sensitive", channel=channel)
     if revision is None:
         return item
     audit.record(session, org_id=item.org_id, action="item.edit", target_type="item", target_id=item.id,
