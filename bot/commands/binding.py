@@ -16,7 +16,7 @@ CHANNEL_NAMES = {"wecom": "企业微信", "mp": "公众号"}
 def bind(ctx: ChatContext, cmd: Command) -> str:
     if ctx.user is not None:
         return f"本{CHANNEL_NAMES[ctx.channel]}账号已绑定为 {ctx.user.name}。如需更换，请先发送“解绑”。"
-    code = (str(cmd.number) if cmd.number is not None else "") + cmd.rest
+    code = cmd.digits + cmd.rest
     if not code:
         return "请发送“绑定 绑定码”，绑定码在网页端“我的账号”中获取，10 分钟内有效。"
     if binding.recent_failures(ctx.session, channel=ctx.channel, sender=ctx.inbound.sender) >= binding.MAX_FAILURES:

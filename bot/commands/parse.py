@@ -15,6 +15,7 @@ class Command:
     number: int | None  # the item number or year, when one was given
     rest: str  # the text after the number (comment / reason / code)
     raw: str
+    digits: str = ""  # the number exactly as typed (keeps leading zeros: binding codes)
 
 
 def normalize(text: str) -> str:
@@ -33,10 +34,11 @@ def parse(text: str, aliases: dict[str, str]) -> Command | None:
             break
     else:
         return None
-    number = None
+    number, digits = None, ""
     match = _NUMBER.match(tail)
     if match:
-        number = int(match.group(1))
+        digits = match.group(1)
+        number = int(digits)
         tail = tail[match.end():]
     rest = tail.strip().lstrip(",，:：、").strip()
-    return Command(name=aliases[alias], number=number, rest=rest, raw=norm)
+    return Command(name=aliases[alias], number=number, rest=rest, raw=norm, digits=digits)
