@@ -25,36 +25,30 @@ from content.registers.codes import (
 from content.timeutil import year_bounds_utc
 
 SCHEMA = "gongkai.tally/1"
-# A publication counts when the channel confirmed it (later withdrawals still happened that year).
-COUNTED_PUBLICATION_STATES = "('confirmed', 'withdraw_pending', 'withdrawn')"
+# An item is published (published_at set) only once every chosen channel confirmed it
+# (content.workflow.mark_published), so its `channels` list says where it appeared; items withdrawn
+# later still count for the year they were published in. One scan of `item`, no join.
+CHANNEL_PATTERNS = {"portal": '%"portal"%', "mp": '%"mp"%'}
 NORMATIVE_CATEGORY_NAMES = ("行政规范性文件", "规范性文件")
 UNCATEGORIZED = "未分类"
 
-_ITEMS_SQL = f"""
+_ITEMS_SQL = """
 WITH cube AS (
   SELECT i.topic_id AS topic_id, i.area_id AS area_id, i.origin AS origin,
-         CASE WHEN i.disclosure_type = 'on_application' THEN 1 ELSE 0 END AS on_app,
-         CASE WHEN i.has_full_text THEN 1 ELSE 0 END AS full_text,
-         COALESCE(pc.on_portal, 0) AS on_portal, COALESCE(pc.on_mp, 0) AS on_mp,
+         CAST(i.channels AS VARCHAR) AS channels,
+         SUM(CASE WHEN i.disclosure_type = 'on_application' THEN 1 ELSE 0 END) AS on_app,
+         SUM(CASE WHEN i.has_full_text THEN 1 ELSE 0 END) AS full_text,
          COUNT(*) AS n
   FROM item i
-  LEFT JOIN (
-    SELECT p.item_id AS item_id,
-           MAX(CASE WHEN p.channel = 'portal' THEN 1 ELSE 0 END) AS on_portal,
-           MAX(CASE WHEN p.channel = 'mp' THEN 1 ELSE 0 END) AS on_mp
-    FROM publication p
-    WHERE p.org_id = :org AND p.channel IN ('portal', 'mp') AND p.state IN {COUNTED_PUBLICATION_STATES}
-    GROUP BY p.item_id
-  ) pc ON pc.item_id = i.id
   WHERE i.org_id = :org AND i.published_at >= :start AND i.published_at < :end
-  GROUP BY 1, 2, 3, 4, 5, 6, 7
+  GROUP BY 1, 2, 3, 4
 )
 SELECT 'published' AS fig, CAST(NULL AS VARCHAR(20)) AS k, SUM(n) AS v FROM cube
-UNION ALL SELECT 'on_application', NULL, SUM(n) FROM cube WHERE on_app = 1
-UNION ALL SELECT 'full_text', NULL, SUM(n) FROM cube WHERE full_text = 1
-UNION ALL SELECT 'portal_topic', CAST(topic_id AS VARCHAR(20)), SUM(n) FROM cube WHERE on_portal = 1 GROUP BY topic_id
-UNION ALL SELECT 'portal_area', CAST(area_id AS VARCHAR(20)), SUM(n) FROM cube WHERE on_portal = 1 GROUP BY area_id
-UNION ALL SELECT 'mp_origin', origin, SUM(n) FROM cube WHERE on_mp = 1 GROUP BY origin
+UNION ALL SELECT 'on_application', NULL, SUM(on_app) FROM cube
+UNION ALL SELECT 'full_text', NULL, SUM(full_text) FROM cube
+UNION ALL SELECT 'portal_topic', CAST(topic_id AS VARCHAR(20)), SUM(n) FROM cube WHERE channels LIKE :portal GROUP BY topic_id
+UNION ALL SELECT 'portal_area', CAST(area_id AS VARCHAR(20)), SUM(n) FROM cube WHERE channels LIKE :portal GROUP BY area_id
+UNION ALL SELECT 'mp_origin', origin, SUM(n) FROM cube WHERE channels LIKE :mp GROUP BY origin
 """
 
 _APPLICATIONS_SQL = """
@@ -98,7 +92,7 @@ def _dated(sql: str):
 def tally_items(session: Session, *, org_id: int, year: int) -> dict[str, Any]:
     start, end = year_bounds_utc(year)
     stmt = text(_ITEMS_SQL).bindparams(bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()))
-    rows = session.connection().execute(stmt, {"org": org_id, "start": start, "end": end}).all()
+    rows = session.connection().execute(stmt, {"org": org_id, "start": start, "end": end, **CHANNEL_PATTERNS}).all()
     cats = session.exec(select(Category.id, Category.name, Category.taxonomy).where(Category.org_id == org_id)
                         .order_by(Category.taxonomy, Category.sort, Category.id)).all()
     names = {cid: name for cid, name, _ in cats}

@@ -1,0 +1,225 @@
+"""The whole annual tally over 1,000,000 items and 100,000 applications in one org-year.
+
+On SQLite (a temporary file) and PostgreSQL (a throwaway database on GONGKAI_BENCH_PG_URL, default
+GONGKAI_TEST_PG_URL or postgresql://postgres@127.0.0.1:5432/test). Figure: seconds for `tally()`
+(best of 3, warm cache); floor: one plain GROUP BY over the same items table, measured in the same run.
+Target: within 3× the floor. `quick` uses 100,000 items and 10,000 applications.
+Rows are bulk-loaded through the driver (executemany on SQLite, COPY on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session
+
+from app.migrate import upgrade
+from app.model_registry import load_all_models
+from content.db import make_engine
+from content.seed import seed_org
+from content.tally import tally
+from content.timeutil import year_bounds_utc
+
+YEAR = 2025
+TARGET_RATIO = 3.0
+APPLICANTS = ("natural", "commercial", "research", "social", "legal", "other")
+RESULTS = ("public", "partial", "deny_secret", "unable_none", "reject_duplicate", "other")
+FLOOR_SQL = ("SELECT topic_id, COUNT(*) FROM item WHERE org_id = :org AND published_at >= :start "
+             "AND published_at < :end GROUP BY topic_id")
+
+ITEM_COLS = ("org_id", "department_id", "drafter_id", "title", "digest", "author", "body_html", "attachments",
+             "topic_id", "area_id", "channels", "origin", "disclosure_type", "has_full_text", "state", "sensitive",
+             "emergency", "review_incomplete", "rejection_count", "check_warnings", "version", "created_at",
+             "updated_at", "published_at", "imported")  # fmt: skip
+PUB_COLS = ("org_id", "item_id", "revision_id", "content_hash", "channel", "target", "state", "due_at", "attempts",
+            "progress", "idempotency_key", "created_at", "updated_at")  # fmt: skip
+APP_COLS = ("org_id", "number", "channel", "received_on", "applicant_type", "applicant_name", "request",
+            "extension_days", "consultation_days", "due_on", "due_provisional", "replied_on", "result",
+            "withheld_reasons", "note", "created_at", "updated_at")  # fmt: skip
+
+
+def _ts(value: datetime, sqlite: bool):
+    return value.replace(tzinfo=None).isoformat(sep=" ") if sqlite else value
+
+
+def _prepare(engine: Engine) -> tuple[int, list[int], list[int]]:
+    """An org with its categories, one department, one user and one revision to hang publications on."""
+    with Session(engine) as s:
+        org, _ = seed_org(s, code="bench", name="基准镇")
+        s.commit()
+        org_id = org.id
+    now = datetime.now(UTC)
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO department (org_id, name, active) VALUES (:o, '党政办', :t)"), {"o": org_id, "t": True})
+        dept = c.execute(text("SELECT id FROM department WHERE org_id = :o"), {"o": org_id}).scalar()
+        c.execute(text("INSERT INTO app_user (org_id, login, name, password_hash, department_id, active, failed_logins, "
+                       "created_at) VALUES (:o, 'bench', 'bench', 'x', :d, :t, 0, :now)"),
+                  {"o": org_id, "d": dept, "t": True, "now": _ts(now, engine.dialect.name == "sqlite")})
+        user = c.execute(text("SELECT id FROM app_user WHERE login = 'bench'")).scalar()
+        topics = [r[0] for r in c.execute(text("SELECT id FROM category WHERE org_id = :o AND taxonomy = 'topic'"),
+                                          {"o": org_id})]
+        areas = [r[0] for r in c.execute(text("SELECT id FROM category WHERE org_id = :o AND taxonomy = 'area'"),
+                                         {"o": org_id})]
+    return org_id, [dept, user], topics + [-1] + areas  # -1 separates topics from areas
+
+
+def _item_rows(n: int, org_id: int, dept: int, user: int, topics: list[int], areas: list[int], sqlite: bool) -> Iterator[tuple]:
+    rnd = random.Random(7)
+    start, _ = year_bounds_utc(YEAR)
+    for i in range(n):
+        when = start + timedelta(seconds=rnd.randrange(365 * 86400))
+        both = i % 2 == 0
+        yield (org_id, dept, user, f"信息{i}", "", "", "", "[]", topics[i % len(topics)], areas[i % len(areas)],
+               '["portal", "mp"]' if both else '["portal"]', "repost" if i % 7 == 0 else "original",
+               "on_application" if i % 50 == 0 else "proactive", i % 3 != 0, "published", False, False, False, 0,
+               "[]", 1, _ts(when, sqlite), _ts(when, sqlite), _ts(when, sqlite), False)
+
+
+def _load(engine: Engine, n_items: int, n_apps: int) -> int:
+    sqlite = engine.dialect.name == "sqlite"
+    org_id, (dept, user), cats = _prepare(engine)
+    cut = cats.index(-1)
+    topics, areas = cats[:cut], cats[cut + 1:]
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        now = _ts(datetime.now(UTC), sqlite)
+        cur.execute(f"INSERT INTO item ({', '.join(ITEM_COLS)}) VALUES ({', '.join(['%s'] * len(ITEM_COLS))})"
+                    .replace("%s", "?" if sqlite else "%s"),
+                    next(_item_rows(1, org_id, dept, user, topics, areas, sqlite)))
+        cur.execute("SELECT MAX(id) FROM item")
+        first_item = cur.fetchone()[0]
+        cur.execute(("INSERT INTO revision (org_id, item_id, number, created_by, created_at, content, content_hash) "
+                     "VALUES (%s, %s, 1, %s, %s, '{}', 'h')").replace("%s", "?" if sqlite else "%s"),
+                    (org_id, first_item, user, now))
+        cur.execute("SELECT MAX(id) FROM revision")
+        rev = cur.fetchone()[0]
+        rows = _item_rows(n_items - 1, org_id, dept, user, topics, areas, sqlite)
+        _bulk(cur, sqlite, "item", ITEM_COLS, rows)
+        pubs = ((org_id, item_id, rev, "h", channel, "", "confirmed", now, 1, "{}", f"b{item_id}{channel}", now, now)
+                for k in range(n_items) for item_id in (first_item + k,)
+                for channel in (("portal", "mp") if k % 2 == 1 or k == 0 else ("portal",)))
+        _bulk(cur, sqlite, "publication", PUB_COLS, pubs)
+        rnd = random.Random(11)
+        apps = []
+        for i in range(n_apps):
+            received = date(YEAR, 1, 1) + timedelta(days=rnd.randrange(365) - 30)
+            replied = received + timedelta(days=rnd.randrange(40)) if i % 10 else None
+            apps.append((org_id, f"A{i}", "online", received, APPLICANTS[i % 6], "", "", 0, 0,
+                         received + timedelta(days=28), False, replied, RESULTS[i % 6] if replied else None, "[]", "",
+                         now, now))
+        _bulk(cur, sqlite, "disclosureapplication", APP_COLS, iter(apps))
+        raw.commit()
+    finally:
+        raw.close()
+    with engine.begin() as c:
+        c.execute(text("ANALYZE"))
+    return org_id
+
+
+def _bulk(cur, sqlite: bool, table: str, cols: tuple[str, ...], rows: Iterator[tuple], chunk: int = 50_000) -> None:
+    if sqlite:
+        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+        batch: list[tuple] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= chunk:
+                cur.executemany(sql, batch)
+                batch.clear()
+        if batch:
+            cur.executemany(sql, batch)
+        return
+    with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _best(fn, runs: int = 3) -> float:
+    fn()  # warm-up
+    best = float("inf")
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _measure(engine: Engine, label: str, n_items: int, n_apps: int) -> dict:
+    org_id = _load(engine, n_items, n_apps)
+    start, end = year_bounds_utc(YEAR)
+    from sqlalchemy import bindparam
+
+    from content.models.base import UTCDateTime
+
+    floor_stmt = text(FLOOR_SQL).bindparams(bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()))
+
+    def floor():
+        with engine.connect() as c:
+            c.execute(floor_stmt, {"org": org_id, "start": start, "end": end}).all()
+
+    def whole():
+        with Session(engine) as s:
+            result = tally(s, org_id=org_id, year=YEAR)
+        assert result["items"]["published"] == n_items
+
+    floor_s, figure_s = _best(floor), _best(whole)
+    return {"name": f"年度统计（{label}，{n_items:,} 条信息 + {n_apps:,} 件申请）", "figure": round(figure_s, 3),
+            "unit": "秒", "floor": round(floor_s, 3), "floor_name": "同表一次 GROUP BY",
+            "target": f"≤ {TARGET_RATIO:g}× 基线", "met": figure_s <= TARGET_RATIO * floor_s}
+
+
+@contextmanager
+def _pg_database() -> Iterator[str | None]:
+    base = os.environ.get("GONGKAI_BENCH_PG_URL") or os.environ.get(
+        "GONGKAI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    admin = make_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"gongkai_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception:  # noqa: BLE001 - no server: the PostgreSQL row says so
+        admin.dispose()
+        yield None
+        return
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def run(quick: bool) -> list[dict]:
+    load_all_models()
+    n_items, n_apps = (100_000, 10_000) if quick else (1_000_000, 100_000)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'tally.db'}")
+        upgrade(engine)
+        rows.append(_measure(engine, "SQLite", n_items, n_apps))
+        engine.dispose()
+    with _pg_database() as url:
+        if url is None:
+            rows.append({"name": "年度统计（PostgreSQL）", "figure": None, "unit": "秒", "floor": None,
+                         "floor_name": "同表一次 GROUP BY", "target": "PostgreSQL 不可用，未测", "met": None})
+        else:
+            engine = make_engine(url)
+            upgrade(engine)
+            rows.append(_measure(engine, "PostgreSQL", n_items, n_apps))
+            engine.dispose()
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run(quick=os.environ.get("QUICK", "1") == "1"):
+        print(row)
