@@ -77,6 +77,11 @@ def run_checks(session: Session, item: Item) -> CheckResult:
         result.error("channels_required", "请至少选择一个发布渠道", "channels")
     if item.origin == "repost" and not item.source_url:
         result.error("source_required", "转载稿件必须填写来源链接", "source_url")
+    if any(c.startswith("wecom_group:") for c in item.channels or []):
+        from content.channels_extra.robots import check_item_groups
+
+        for name in check_item_groups(session, org_id=item.org_id, channels=item.channels):
+            result.error("group_missing", f"所选网格群“{name}”不存在或已停用", "channels")
     if item.area_id is None:
         result.warn("area_missing", "未选择基层政务公开标准目录领域，年报分领域统计将计入“未分类”", "area")
 
@@ -89,7 +94,8 @@ def run_checks(session: Session, item: Item) -> CheckResult:
         result.error("body_too_long", f"公众号正文须少于 {BODY_MAX} 个字符（当前 {len(item.body_html)} 个）",
                      "body_html")
     if mp and not item.cover_image:
-        result.warn("cover_missing", "公众号图文未设置封面图，将使用默认封面", "cover_image")
+        fallback = "正文第一张图片" if images_of(item.body_html) else "系统默认封面"
+        result.warn("cover_missing", f"公众号图文未设置封面图，将使用{fallback}", "cover_image")
 
     for img in images_of(item.body_html):
         src = img["src"]

@@ -8,7 +8,9 @@ from sqlmodel import Session, col, select
 from content.models import Item, Publication, PublicationState, Review, Revision
 from content.timeutil import utcnow
 
-UNSENT = (PublicationState.pending, PublicationState.failed, PublicationState.unknown)
+# `unknown` is not here: such a post may be live, so it is looked up and withdrawn, never just cancelled.
+UNSENT = (PublicationState.pending, PublicationState.failed)
+MAYBE_LIVE = (PublicationState.sent, PublicationState.confirmed, PublicationState.claimed, PublicationState.unknown)
 
 
 def split_channel(entry: str) -> tuple[str, str]:
@@ -37,11 +39,22 @@ def create_publications(session: Session, item: Item, review: Review, *, emergen
 
 
 def cancel_unsent(session: Session, item: Item) -> int:
-    """Cancel rows that have not gone out (an edit, a flag or a hash mismatch voided the approval)."""
+    """Cancel rows that have not gone out (an edit, a flag or a hash mismatch voided the approval).
+
+    A row in `unknown` may already be live: it is queued for withdrawal instead, so the scheduler
+    asks the channel and deletes it if it is there.
+    """
+    now = utcnow()
     result = session.execute(
         update(Publication)
         .where(col(Publication.item_id) == item.id, col(Publication.state).in_(UNSENT))
-        .values(state=PublicationState.cancelled, updated_at=utcnow())
+        .values(state=PublicationState.cancelled, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Publication)
+        .where(col(Publication.item_id) == item.id, col(Publication.state) == PublicationState.unknown)
+        .values(state=PublicationState.withdraw_pending, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
@@ -53,7 +66,7 @@ def request_withdrawal(session: Session, item: Item, *, reason: str) -> int:
     rows = session.exec(
         select(Publication).where(
             Publication.item_id == item.id,
-            col(Publication.state).in_([PublicationState.sent, PublicationState.confirmed, PublicationState.claimed]),
+            col(Publication.state).in_(MAYBE_LIVE),
         )
     ).all()
     for row in rows:

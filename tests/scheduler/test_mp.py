@@ -146,11 +146,15 @@ def test_publishjobfinish_event_from_the_bot_confirms(engine, world, wechat_emul
     assert row.state == "confirmed" and row.remote_id == "art-9" and row.remote_url.endswith("/s/x")
 
 
-def test_missing_cover_and_images_is_a_permanent_failure(engine, world, wechat_emulator, mp_registry):
+def test_missing_cover_and_images_uses_the_default_cover(engine, world, wechat_emulator, mp_registry):
+    from scheduler.channels.mp import DEFAULT_COVER
+
     pid = _item(engine, world, body_html="<p>没有图片</p>", cover_image=None)
-    assert dispatch_once(engine, mp_registry, cfg()).outcomes == {"failed": 1}
-    assert "封面" in pub(engine, pid).last_error
-    assert _n(wechat_emulator, "draft/add") == 0
+    assert dispatch_once(engine, mp_registry, cfg()).outcomes != {"failed": 1}
+    assert pub(engine, pid).last_error is None
+    assert _n(wechat_emulator, "material/add_material") == 1
+    assert _n(wechat_emulator, "draft/add") == 1
+    assert DEFAULT_COVER.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_submit_attempted_without_answer_is_never_resubmitted(engine, world, wechat_emulator, mp_registry):
