@@ -14,6 +14,7 @@ from content import accounts
 from content.errors import DomainError
 
 holidays_cli = typer.Typer(help="节假日安排（chinese_calendar 未收录的年份由管理员录入）", no_args_is_help=True)
+registers_cli = typer.Typer(help="台账（依申请公开、互动、复议诉讼）", no_args_is_help=True)
 
 
 def register(cli: typer.Typer) -> None:
@@ -23,6 +24,7 @@ def register(cli: typer.Typer) -> None:
     cli.command("export")(export_cmd)
     cli.command("figures")(figures_cmd)
     cli.add_typer(holidays_cli, name="holidays")
+    cli.add_typer(registers_cli, name="registers")
 
 
 def _year(value: int) -> int:
@@ -186,3 +188,25 @@ def holidays_list(org: str | None = typer.Option(None, "--org", help="机构代�
         typer.echo(f"缺少节假日安排：{'、'.join(map(str, missing))} 年（相关答复期限为暂定）")
     elif not any(y["year"] == this_year + 1 for y in years) and this_year + 1 not in PACKAGE_YEARS:
         typer.echo(f"提示：{this_year + 1} 年的节假日安排尚未录入")
+
+
+@registers_cli.command("import")
+def registers_import(
+    kind: str = typer.Argument(..., help="applications | interactions | appeals"),
+    file: Path = typer.Argument(..., help="CSV 或 XLSX 文件，第一行为表头（见 docs/tally-schema.md）"),
+    org: str | None = typer.Option(None, "--org", help="机构代码"),
+) -> None:
+    """导入已有台账（全部成功或全部不导入）。"""
+    from content.registers.bulk import import_register
+
+    if not file.exists():
+        die(f"文件不存在：{file}")
+    with cli_session() as s:
+        try:
+            count = import_register(s, org_id=accounts.get_org(s, code=org).id, kind=kind, path=file)
+        except DomainError as exc:
+            s.rollback()
+            for row in exc.data.get("rows", []):
+                typer.echo(f"第 {row['row']} 行：{row['reason']}", err=True)
+            die(exc.message)
+    typer.echo(f"已导入 {count} 条台账记录")

@@ -91,3 +91,22 @@ def test_export_zip_has_pages_files_and_index(engine, world, db_url, tmp_path, m
     assert rows[0][2] == "标题" and [r[2] for r in rows[1:]] == ["三月的通知"]
     bad = CliRunner().invoke(cli, ["export", "2023-13"])
     assert bad.exit_code == 2 and "YYYY-MM" in bad.output
+
+
+def test_register_import_all_or_nothing(engine, world, db_url, tmp_path, monkeypatch):
+    from content.registers.models import DisclosureApplication
+
+    good = "收到申请日期,申请渠道,申请人类型,答复日期,办理结果\n2025-03-10,online,自然人,2025-03-12,public\n"
+    bad = good + "2025-03-10,online,natural,2025-03-01,public\n2025-03-10,online,natural,2025-03-12,（九）\n"
+    (tmp_path / "bad.csv").write_text(bad, encoding="utf-8")
+    (tmp_path / "good.csv").write_text(good, encoding="utf-8")
+    monkeypatch.setenv("GONGKAI_DATABASE_URL", db_url)
+    result = CliRunner().invoke(cli, ["registers", "import", "applications", str(tmp_path / "bad.csv")])
+    assert result.exit_code == 2
+    assert "第 3 行：答复日期" in result.output and "第 4 行：未知的办理结果代码" in result.output
+    with Session(engine) as s:
+        assert _count(s, DisclosureApplication) == 0
+    result = CliRunner().invoke(cli, ["registers", "import", "applications", str(tmp_path / "good.csv")])
+    assert result.exit_code == 0, result.output
+    with Session(engine) as s:
+        assert s.exec(select(DisclosureApplication.result)).all() == ["public"]
