@@ -8,11 +8,13 @@ from fastapi import APIRouter, Depends, Request
 
 from content.web import (
     auth_pages,
+    binding,
     dashboard,
     editor,
     items_list,
     preview_pages,
     review,
+    settings_pages,
     static_files,
     uploads,
 )
@@ -25,7 +27,8 @@ def _mark_web(request: Request) -> None:
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(_mark_web)])
 # Order matters: literal paths (/items/new, /items/import-docx) before /items/{item_id}.
-for _module in (static_files, auth_pages, dashboard, uploads, editor, items_list, review, preview_pages):
+for _module in (static_files, auth_pages, dashboard, uploads, editor, items_list, review, preview_pages,
+                settings_pages, binding):
     router.include_router(_module.router)
 
 __all__ = ["install_error_pages", "router"]
