@@ -9,6 +9,7 @@ delivery run after it (BackgroundTasks).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from fastapi import APIRouter, BackgroundTasks, Request
@@ -115,7 +116,7 @@ async def handle_post(request: Request, background: BackgroundTasks, channel: st
         log.info("%s callback refused: %s %s", channel, exc.status, exc.code)
         return _error(exc)
     reply, after = await run_in_threadpool(process, engine, settings, inbound)
-    background.add_task(after_reply, engine, settings, after)
+    background.add_task(after_reply, engine, settings, after, _coalescer(request))
     if not reply:
         return PlainTextResponse("success" if channel == "mp" else "")
     xml = TextReply(source=inbound.to, target=inbound.sender, content=reply).render()
@@ -123,12 +124,41 @@ async def handle_post(request: Request, background: BackgroundTasks, channel: st
     return Response(sealed, media_type="application/xml")
 
 
-def after_reply(engine, settings, after: AfterWork) -> None:
+class DeliveryCoalescer:
+    """At most one after-reply delivery run per process; requests arriving meanwhile only mark it
+    dirty and the running one goes round again, so a burst of replies costs a few runs, not one each."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._dirty = False
+
+    def run(self, engine, settings) -> None:
+        from bot.notify import deliver_pending
+
+        self._dirty = True
+        while self._dirty:
+            if not self._lock.acquire(blocking=False):
+                return  # the holder sees _dirty and runs again
+            try:
+                self._dirty = False
+                deliver_pending(engine, settings, limit=50)
+            finally:
+                self._lock.release()
+
+
+def _coalescer(request: Request) -> DeliveryCoalescer:
+    state = request.app.state
+    if getattr(state, "bot_delivery", None) is None:
+        state.bot_delivery = DeliveryCoalescer()
+    return state.bot_delivery
+
+
+def after_reply(engine, settings, after: AfterWork, coalescer: DeliveryCoalescer) -> None:
     """Slow work after the passive reply: card updates, then every pending notification."""
-    from bot.notify import deliver_pending, update_cards
+    from bot.notify import update_cards
 
     try:
         update_cards(engine, settings, after.card_updates)
-        deliver_pending(engine, settings, limit=50)
+        coalescer.run(engine, settings)
     except Exception:  # noqa: BLE001 - background work must never take the worker down
         log.exception("after-reply work failed")

@@ -1,4 +1,5 @@
-"""Decisions from chat: always through the core's `available_actions` and `apply_action`.
+"""Decisions from chat: always through the core's `apply_action` (whose permission check is the one
+`available_actions` uses; 查看 and the cards show `available_actions` to the user).
 
 The bot has no rules of its own: when the core says no, its DomainError message is the answer
 (e.g. "该环节已由某某处理", or why the user is not entitled).
@@ -10,7 +11,7 @@ from bot.commands.context import ChatContext
 from content.errors import DomainError
 from content.models import GATE_LABELS, STATE_LABELS, Item, Revision
 from content.store import current_hash, get_item
-from content.workflow import apply_action, available_actions
+from content.workflow import apply_action
 
 VERBS = {"approve": "同意", "reject": "驳回", "flag_sensitive": "标记敏感"}
 
@@ -32,13 +33,10 @@ def decide(ctx: ChatContext, item_id: int, action: str, *, comment: str | None =
         with ctx.session.begin_nested():
             item = load_item(ctx, item_id)
             seen = _seen_hash(ctx, item, revision_id)
-            if action not in available_actions(ctx.session, item, ctx.user):
-                # Not allowed: let the core say why (it raises with the exact reason).
-                apply_action(ctx.session, item_id=item.id, actor=ctx.user, action=action, comment=comment,
-                             reason=reason, content_hash=seen, channel=ctx.channel)
-            else:
-                item = apply_action(ctx.session, item_id=item.id, actor=ctx.user, action=action,
-                                    comment=comment, reason=reason, content_hash=seen, channel=ctx.channel)
+            # apply_action asks the same permission source as available_actions (`_can`) and raises
+            # the core's reason when the action is not available; asking twice would double the cost.
+            item = apply_action(ctx.session, item_id=item.id, actor=ctx.user, action=action, comment=comment,
+                                reason=reason, content_hash=seen, channel=ctx.channel)
     except DomainError as exc:
         prefix = f"#{item_id}：" if exc.code in ("item_not_found",) else f"#{item_id} "
         return False, (exc.message if exc.code == "item_not_found" else prefix + exc.message)
