@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from content.models import Deputy, Item, Oversight, Revision, Role, User, UserRole
@@ -29,8 +31,27 @@ def _role_holders(session: Session, item: Item, gate: str) -> set[int]:
     return set(session.exec(query).all())
 
 
+def _cache(session: Session) -> dict:
+    """Per-transaction memo (cleared when the transaction ends): roles do not change mid-decision."""
+    return session.info.setdefault("gate_holders", {})
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _clear_cache(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop("gate_holders", None)
+
+
 def gate_holders(session: Session, item: Item, gate: str) -> set[int]:
     """Holders of the gate's role for the item's department, plus whoever deputises for them now."""
+    key = (item.org_id, item.department_id, gate)
+    cache = _cache(session)
+    if key not in cache:
+        cache[key] = _holders_now(session, item, gate)
+    return set(cache[key])
+
+
+def _holders_now(session: Session, item: Item, gate: str) -> set[int]:
     holders = _role_holders(session, item, gate)
     if not holders:
         return holders
