@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from app.migrate import is_at_head
 from app.settings import Settings
-from content.db import make_engine
+from content.db import make_engine, session_scope
 
 
 def die(message: str, code: int = 2) -> NoReturn:
@@ -37,11 +37,8 @@ def open_engine(settings: Settings, *, require_migrated: bool = True) -> Engine:
 @contextmanager
 def cli_session(settings: Settings | None = None) -> Iterator[Session]:
     engine = open_engine(settings or Settings())
-    with Session(engine, expire_on_commit=False) as session:
-        try:
+    try:
+        with session_scope(engine) as session:
             yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-    engine.dispose()
+    finally:
+        engine.dispose()
