@@ -129,7 +129,7 @@ def set_report_text(session: Session, *, org_id: int, year: int, actor: User | N
         row.layout = data["layout"]
     for key, label in (("overview", "总体情况"), ("problems", "存在的主要问题及改进情况"), ("other", "其他需要报告的事项")):
         if key in data:
-            row.__setattr__(key, as_text(data[key], label, 20000))
+            setattr(row, key, as_text(data[key], label, 20000))
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
