@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlmodel import Session
+from sqlmodel import Session, select
 from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.parser import parse_message
 from wechatpy.replies import TextReply
@@ -36,6 +36,7 @@ from content.models import User
 from content.seed import seed_org
 
 RATE = 200
+LOW_RATE = 20  # a second phase below saturation, to show the latency when the server keeps up
 TARGET_P99_MS = 50.0
 BODY = "<p>镇政府召开安全生产工作会议，部署下一阶段重点工作。</p>"
 
@@ -88,9 +89,12 @@ async def _load(url: str, sealed: list[tuple[dict, bytes]], rate: int) -> tuple[
         async def one(i: int, params: dict, body: bytes) -> None:
             due = start + i / rate
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            res = await client.post("/wechat/work", params=params, content=body)
+            try:
+                res = await client.post("/wechat/work", params=params, content=body)
+                bodies[i] = res.content if res.status_code == 200 else b""
+            except httpx.HTTPError:
+                bodies[i] = b""  # counted as a failure below
             latencies[i] = (time.perf_counter() - due) * 1000
-            bodies[i] = res.content if res.status_code == 200 else b""
 
         await asyncio.gather(*(one(i, p, b) for i, (p, b) in enumerate(sealed)))
         elapsed = time.perf_counter() - start
@@ -115,14 +119,28 @@ def _wait_ready(url: str, proc: subprocess.Popen) -> None:
     raise RuntimeError("uvicorn did not start")
 
 
+def _core_only(engine, ids: list[int]) -> list[float]:
+    """Reference: the core's apply_action("approve") + commit alone (no HTTP, crypto or bot)."""
+    out = []
+    with Session(engine) as s:
+        head = s.exec(select(User).where(User.login == "h")).one()
+        for item_id in ids:
+            t = time.perf_counter()
+            workflow.apply_action(s, item_id=item_id, actor=head, action="approve", channel="wecom")
+            s.commit()
+            out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
 def run(quick: bool) -> list[dict]:
     seconds = 2 if quick else 10
-    n = RATE * seconds
+    n_high, n_low, n_core = RATE * seconds, LOW_RATE * seconds, 20 if quick else 100
     with tempfile.TemporaryDirectory() as tmp, WeChatEmulator() as emu:
         db_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         engine = make_engine(db_url)
         upgrade(engine)
-        ids = _prepare(engine, n)
+        ids = _prepare(engine, n_high + n_low + n_core)
+        core = _core_only(engine, ids[n_high + n_low:])
         engine.dispose()
         env = {**os.environ, "GONGKAI_DATABASE_URL": db_url, "GONGKAI_WECOM_API_BASE": emu.wecom_base,
                "GONGKAI_MP_API_BASE": emu.mp_base, "GONGKAI_SECRET_KEY": "bench-secret-key"}
@@ -131,33 +149,47 @@ def run(quick: bool) -> list[dict]:
             env.pop(name, None)  # sandbox crypto values on both sides
         settings = Settings(database_url=db_url, _env_file=None)
         cc = CallbackClient(channel_config(settings, "wecom"))
-        sealed = [cc.seal(cc.text("bench-head", f"同意 {item_id}")) for item_id in ids]
+        sealed = [cc.seal(cc.text("bench-head", f"同意 {item_id}")) for item_id in ids[: n_high + n_low]]
         floor = _floor(cc, sealed)
         port = _free_port()
+        log = open(Path(tmp) / "uvicorn.log", "wb")  # noqa: SIM115 - closed with the directory
         proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.asgi:app", "--host", "127.0.0.1",
                                  "--port", str(port), "--log-level", "warning", "--no-access-log"],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                env=env, stdout=subprocess.DEVNULL, stderr=log)
         try:
             url = f"http://127.0.0.1:{port}"
             _wait_ready(url, proc)
-            latencies, bodies, elapsed = asyncio.run(_load(url, sealed, RATE))
+            low, low_bodies, _ = asyncio.run(_load(url, sealed[n_high:], LOW_RATE))
+            time.sleep(1)  # let the after-reply deliveries drain
+            high, bodies, elapsed = asyncio.run(_load(url, sealed[:n_high], RATE))
         finally:
             proc.terminate()
             proc.wait(timeout=10)
-    ok = sum(1 for b in bodies if b and cc.reply_text(b).startswith("已同意"))
-    p50, p99 = statistics.median(latencies), _pct(latencies, 0.99)
+            log.close()
+            server_log = (Path(tmp) / "uvicorn.log").read_text(errors="replace")[-2000:]
+            if server_log.strip() and "--quick" in sys.argv:
+                print(server_log)
+    ok = sum(1 for b in bodies + low_bodies if b and cc.reply_text(b).startswith("已同意"))
     floor_p50, floor_p99 = statistics.median(floor), _pct(floor, 0.99)
-    achieved = n / elapsed
-    note = f"（{ok}/{n} 条成功，uvicorn 单进程，SQLite）"
+    p99, low_p99 = _pct(high, 0.99), _pct(low, 0.99)
+    achieved = n_high / elapsed
+    floor_name = "纯 wechatpy 解密+解析+加密 p99（同批消息）"
+    note = f"{ok}/{n_high + n_low} 条同意成功，uvicorn 单进程，SQLite"
     return [
-        {"name": f"加密“同意 N”回调 p99，{RATE} 请求/秒{note}", "figure": round(p99, 2), "unit": "ms",
-         "floor": round(floor_p99, 3), "floor_name": "纯 wechatpy 解密+解析+加密 p99",
-         "target": f"< {TARGET_P99_MS:g} ms", "met": p99 < TARGET_P99_MS and ok == n},
-        {"name": "加密“同意 N”回调 p50", "figure": round(p50, 2), "unit": "ms", "floor": round(floor_p50, 3),
-         "floor_name": "纯 wechatpy 解密+解析+加密 p50", "target": "—", "met": None},
-        {"name": "回调吞吐（固定到达率）", "figure": round(achieved, 1), "unit": "请求/秒",
+        {"name": f"加密“同意 N”回调 p99，{RATE} 请求/秒（{note}）", "figure": round(p99, 2), "unit": "ms",
+         "floor": round(floor_p99, 3), "floor_name": floor_name, "target": f"< {TARGET_P99_MS:g} ms",
+         "met": p99 < TARGET_P99_MS and ok == n_high + n_low},
+        {"name": f"加密“同意 N”回调 p50，{RATE} 请求/秒", "figure": round(statistics.median(high), 2), "unit": "ms",
+         "floor": round(floor_p50, 3), "floor_name": "纯 wechatpy p50", "target": "—", "met": None},
+        {"name": f"回调吞吐（到达率 {RATE}/秒）", "figure": round(achieved, 1), "unit": "请求/秒",
          "floor": round(1000 / floor_p50, 0), "floor_name": "纯 wechatpy 单核条/秒", "target": f">= {RATE}",
          "met": achieved >= RATE * 0.95},
+        {"name": f"加密“同意 N”回调 p99，{LOW_RATE} 请求/秒（未饱和）", "figure": round(low_p99, 2), "unit": "ms",
+         "floor": round(floor_p99, 3), "floor_name": floor_name, "target": f"< {TARGET_P99_MS:g} ms",
+         "met": low_p99 < TARGET_P99_MS},
+        {"name": "参考：核心 apply_action(approve)+提交 p50（无 HTTP、无加密、无机器人）",
+         "figure": round(statistics.median(core), 2), "unit": "ms", "floor": round(floor_p50, 3),
+         "floor_name": "纯 wechatpy p50", "target": f"<= {1000 / RATE:g} ms 才可能单进程 {RATE}/秒", "met": None},
     ]
 
 

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from wechatpy.exceptions import WeChatClientException
 
 from bot import messages
+from bot.dblock import writer_lock
 from bot.wechat import api
 from bot.wechat.clients import mp_client, wecom_client
 from content.models import Item, Notification, Review, ReviewStep, User
@@ -53,7 +54,7 @@ class _Clients:
 def deliver_pending(engine: Engine, settings: Settings, limit: int = 50) -> dict[str, int]:
     counts = {"sent": 0, "failed": 0, "retry": 0, "skipped": 0}
     clients = _Clients(engine, settings)
-    with Session(engine) as session:
+    with writer_lock(engine), Session(engine) as session:
         ids = session.exec(select(Notification.id).where(Notification.state == "pending")
                            .order_by(Notification.id).limit(limit)).all()
     for note_id in ids:
@@ -66,7 +67,7 @@ def deliver_pending(engine: Engine, settings: Settings, limit: int = 50) -> dict
 def _deliver_one(engine: Engine, settings: Settings, clients: _Clients, note_id: int) -> str | None:
     # No transaction stays open during the network call (SQLite has one writer; the token cache and
     # other processes need the database meanwhile): claim, prepare, commit — send — record.
-    with Session(engine, expire_on_commit=False) as session:
+    with writer_lock(engine), Session(engine, expire_on_commit=False) as session:
         won = session.exec(update(Notification).where(Notification.id == note_id, Notification.state == "pending")
                            .values(state="sending", attempts=Notification.attempts + 1)).rowcount
         session.commit()
@@ -86,7 +87,7 @@ def _deliver_one(engine: Engine, settings: Settings, clients: _Clients, note_id:
         error = f"{code} {getattr(exc, 'errmsg', '') or type(exc).__name__}"[:500]
         outcome = "retry" if attempts < MAX_ATTEMPTS else "failed"
         log.warning("notification %s not delivered: %s", note_id, error)
-    with Session(engine) as session:
+    with writer_lock(engine), Session(engine) as session:
         session.exec(update(Notification).where(Notification.id == note_id).values(
             state={"retry": "pending"}.get(outcome, outcome), last_error=error,
             sent_at=utcnow() if outcome == "sent" else None))

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from bot.commands.context import AfterWork, ChatContext, Inbound
 from bot.commands.dispatcher import DISPATCHER
+from bot.dblock import writer_lock
 from bot.models import InboundMessage, PublishEvent
 from content.models import User
 from content.timeutil import utcnow
@@ -53,7 +54,7 @@ def process(engine: Engine, settings: Settings, inbound: Inbound) -> tuple[str |
     if inbound.channel == "mp" and inbound.event.upper() == "PUBLISHJOBFINISH":
         record_publish_event(engine, inbound)
         return None, AfterWork()
-    with Session(engine, expire_on_commit=False) as session:
+    with writer_lock(engine), Session(engine, expire_on_commit=False) as session:
         stored = _stored(session, inbound)
         if stored is not None:
             return stored.reply or None, AfterWork()

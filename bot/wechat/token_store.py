@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, delete, select
 
+from bot.dblock import writer_lock
 from bot.models import AccessToken
 from content.timeutil import utcnow
 
@@ -22,7 +23,7 @@ class DbTokenStorage:
         self.engine = engine
 
     def row(self, key: str) -> tuple[str, datetime] | None:
-        with Session(self.engine) as s:
+        with writer_lock(self.engine), Session(self.engine) as s:
             row = s.exec(select(AccessToken).where(AccessToken.key == key)).first()
             return (row.token, row.expires_at) if row else None
 
@@ -40,7 +41,7 @@ class DbTokenStorage:
 
     def set(self, key: str, value: str, ttl: int | None = None) -> None:
         expires_at = utcnow() + timedelta(seconds=int(ttl or 7200))
-        with Session(self.engine) as s:
+        with writer_lock(self.engine), Session(self.engine) as s:
             row = s.get(AccessToken, key)
             if row is None:
                 s.add(AccessToken(key=key, token=value, expires_at=expires_at))
@@ -55,6 +56,6 @@ class DbTokenStorage:
                 s.commit()
 
     def delete(self, key: str) -> None:
-        with Session(self.engine) as s:
+        with writer_lock(self.engine), Session(self.engine) as s:
             s.exec(delete(AccessToken).where(AccessToken.key == key))
             s.commit()
