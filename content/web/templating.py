@@ -70,10 +70,15 @@ def route_exists(app, path: str) -> bool:
     return cache[path]
 
 
-def nav_entries(request: Request) -> list[tuple[str, str]]:
+def nav_entries(request: Request) -> list[tuple[str, str, bool]]:
+    """(label, path, active): the active entry is the longest path that prefixes the current one."""
     mine = roles(request)
-    return [(label, path) for label, path, role in NAV
-            if (role is None or role in mine) and route_exists(request.app, path)]
+    shown = [(label, path) for label, path, role in NAV
+             if (role is None or role in mine) and route_exists(request.app, path)]
+    here = request.url.path
+    matches = [p for _, p in shown if here == p or (p != "/" and here.startswith(p + "/"))]
+    active = max(matches, key=len) if matches else None
+    return [(label, path, path == active) for label, path in shown]
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200) -> HTMLResponse:
