@@ -162,3 +162,22 @@ def test_list_filters_calendar_and_previews(client_for, engine, world):
     assert drafter.page("/calendar?month=2026-02").status_code == 200
     assert "甲稿件" in drafter.page(f"/items/{a}/preview/portal").text
     assert 'class="phone"' in drafter.page(f"/items/{a}/preview/mp").text
+
+
+def test_principal_emergency_publication_needs_a_reason(client_for, engine, world):
+    drafter = client_for("drafter")
+    item_id = _new(drafter, engine, sensitive="1")
+    drafter.page(f"/items/{item_id}")
+    assert drafter.submit(f"/items/{item_id}/action", {"action": "submit"}).status_code == 303
+    assert 'id="btn-emergency_publish"' not in client_for("head_a").page(f"/items/{item_id}").text
+    principal = client_for("principal")
+    page = principal.page(f"/items/{item_id}")
+    assert 'id="btn-emergency_publish"' in page.text
+    r = principal.submit(f"/items/{item_id}/action", {"action": "emergency_publish", "reason": ""})
+    assert r.status_code == 422 and 'id="error-reason_emergency_publish"' in r.text
+    r = principal.submit(f"/items/{item_id}/action", {"action": "emergency_publish", "reason": "汛情紧急"})
+    assert r.status_code == 303
+    with Session(engine) as s:
+        item = s.get(Item, item_id)
+        assert item.state == "approved" and item.review_incomplete
+    assert "未完成审核" in drafter.page(f"/items/{item_id}").text
