@@ -83,7 +83,7 @@ async def _load(url: str, sealed: list[tuple[dict, bytes]], rate: int) -> tuple[
     latencies: list[float] = [0.0] * len(sealed)
     bodies: list[bytes] = [b""] * len(sealed)
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=300) as client:
         start = time.perf_counter() + 0.05
 
         async def one(i: int, params: dict, body: bytes) -> None:
