@@ -3,8 +3,9 @@
 Revision ID: 0002_bot
 Revises: 0001_core
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import content.models.base
 
 revision = "0002_bot"
