@@ -41,8 +41,6 @@ ITEM_COLS = ("org_id", "department_id", "drafter_id", "title", "digest", "author
              "topic_id", "area_id", "channels", "origin", "disclosure_type", "has_full_text", "state", "sensitive",
              "emergency", "review_incomplete", "rejection_count", "check_warnings", "version", "created_at",
              "updated_at", "published_at", "imported")  # fmt: skip
-PUB_COLS = ("org_id", "item_id", "revision_id", "content_hash", "channel", "target", "state", "due_at", "attempts",
-            "progress", "idempotency_key", "created_at", "updated_at")  # fmt: skip
 APP_COLS = ("org_id", "number", "channel", "received_on", "applicant_type", "applicant_name", "request",
             "extension_days", "consultation_days", "due_on", "due_provisional", "replied_on", "result",
             "withheld_reasons", "note", "created_at", "updated_at")  # fmt: skip
@@ -53,7 +51,7 @@ def _ts(value: datetime, sqlite: bool):
 
 
 def _prepare(engine: Engine) -> tuple[int, list[int], list[int]]:
-    """An org with its categories, one department, one user and one revision to hang publications on."""
+    """An org with its categories, one department, and one user."""
     with Session(engine) as s:
         org, _ = seed_org(s, code="bench", name="基准镇")
         s.commit()
@@ -97,19 +95,8 @@ def _load(engine: Engine, n_items: int, n_apps: int) -> int:
         cur.execute(f"INSERT INTO item ({', '.join(ITEM_COLS)}) VALUES ({', '.join(['%s'] * len(ITEM_COLS))})"
                     .replace("%s", "?" if sqlite else "%s"),
                     next(_item_rows(1, org_id, dept, user, topics, areas, sqlite)))
-        cur.execute("SELECT MAX(id) FROM item")
-        first_item = cur.fetchone()[0]
-        cur.execute(("INSERT INTO revision (org_id, item_id, number, created_by, created_at, content, content_hash) "
-                     "VALUES (%s, %s, 1, %s, %s, '{}', 'h')").replace("%s", "?" if sqlite else "%s"),
-                    (org_id, first_item, user, now))
-        cur.execute("SELECT MAX(id) FROM revision")
-        rev = cur.fetchone()[0]
         rows = _item_rows(n_items - 1, org_id, dept, user, topics, areas, sqlite)
         _bulk(cur, sqlite, "item", ITEM_COLS, rows)
-        pubs = ((org_id, item_id, rev, "h", channel, "", "confirmed", now, 1, "{}", f"b{item_id}{channel}", now, now)
-                for k in range(n_items) for item_id in (first_item + k,)
-                for channel in (("portal", "mp") if k % 2 == 1 or k == 0 else ("portal",)))
-        _bulk(cur, sqlite, "publication", PUB_COLS, pubs)
         rnd = random.Random(11)
         apps = []
         for i in range(n_apps):
