@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     mp_token: SecretStr = SecretStr("")
     mp_aes_key: SecretStr = SecretStr("")
     mp_api_base: str = ""
+    mp_template_id: str = ""  # the review-notice template of the official account (模板消息)
 
     portal_url: str = ""
     portal_token: SecretStr = SecretStr("")

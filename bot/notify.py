@@ -115,7 +115,7 @@ def _send(settings: Settings, clients: _Clients, plan: dict | None) -> str:
         else:
             api.send_text(clients.wecom, touser=plan["wecom"], content=plan["text"])
     else:
-        template = getattr(settings, "mp_template_id", "") or DEFAULT_MP_TEMPLATE
+        template = settings.mp_template_id or DEFAULT_MP_TEMPLATE
         api.send_template_message(clients.mp, touser=plan["mp"], template_id=template,
                                   data=messages.mp_template_data(plan["text"], plan["item"]),
                                   url=card[1] if card else None)
