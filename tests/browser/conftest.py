@@ -89,8 +89,10 @@ def live_server(tmp_path_factory, sync_playwright_api):
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(sync_playwright_api):
+    """Package-scoped: Playwright's sync API allows one running instance per thread, and other
+    packages (tests/channels) start their own after this package is done."""
     with sync_playwright_api() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
         yield b
