@@ -12,17 +12,13 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import select
 
-from content import audit
-from content.accounts import roles_of
 from content.api.auth import CurrentUserDep
 from content.deps import SessionDep
-from content.errors import Conflict, Forbidden, NotFound
-from content.models import CHANNEL_LABELS, PUBLICATION_STATE_LABELS, Item, Publication
-from content.timeutil import utcnow
+from content.models import CHANNEL_LABELS, PUBLICATION_STATE_LABELS, Publication
+from content.publications import retry_publication as retry
 from scheduler.heartbeat import heartbeat_status
 
 router = APIRouter(prefix="/api/v1", tags=["publications"])
-RETRYABLE = ("failed",)
 
 
 class PublicationPublic(BaseModel):
@@ -71,21 +67,7 @@ def list_publications(
 
 @router.post("/publications/{pub_id}/retry", response_model=PublicationPublic, summary="重新发送失败的渠道")
 def retry_publication(pub_id: int, session: SessionDep, user: CurrentUserDep) -> PublicationPublic:
-    pub = session.get(Publication, pub_id)
-    if pub is None or pub.org_id != user.org_id:
-        raise NotFound("publication_not_found", "发布记录不存在")
-    item = session.get(Item, pub.item_id)
-    if "admin" not in roles_of(session, user.id) and item.drafter_id != user.id:
-        raise Forbidden("not_allowed", "只有拟稿人或政务公开专员可以重新发送")
-    if pub.state not in RETRYABLE:
-        label = PUBLICATION_STATE_LABELS.get(pub.state, pub.state)
-        raise Conflict("not_retryable", f"当前状态为「{label}」，只有发送失败的渠道可以重新发送")
-    pub.state, pub.attempts, pub.next_attempt_at = "pending", 0, None
-    pub.claimed_by = pub.claimed_until = None
-    pub.due_at, pub.updated_at = min(pub.due_at, utcnow()), utcnow()
-    session.add(pub)
-    audit.record(session, org_id=pub.org_id, action="publication.retry", target_type="publication",
-                 target_id=pub.id, actor=user, channel=pub.channel, previous_error=pub.last_error)  # fmt: skip
+    pub = retry(session, pub_id=pub_id, actor=user)
     session.commit()
     session.refresh(pub)
     return _public(pub)

@@ -1,0 +1,61 @@
+"""Publication rows as staff see them: the filtered list and the guarded retry of a failed channel.
+
+Lives in `content` so the web UI and the scheduler's JSON API share one rule (content must not import
+scheduler). The caller commits; the state change and its audit event go in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from content import audit
+from content.accounts import roles_of
+from content.errors import Conflict, Forbidden, NotFound
+from content.models import PUBLICATION_STATE_LABELS, Item, Publication, PublicationState, User
+from content.timeutil import utcnow
+
+RETRYABLE = (PublicationState.failed,)
+
+
+def may_retry(user: User, roles: set[str], item: Item | None) -> bool:
+    """Who may resend a failed channel: the item's drafter or an admin."""
+    return "admin" in roles or (item is not None and item.drafter_id == user.id)
+
+
+def retry_publication(session: Session, *, pub_id: int, actor: User) -> Publication:
+    """Put a failed row back in the queue (due now, attempts reset), with its audit event."""
+    pub = session.get(Publication, pub_id)
+    if pub is None or pub.org_id != actor.org_id:
+        raise NotFound("publication_not_found", "发布记录不存在")
+    item = session.get(Item, pub.item_id)
+    if not may_retry(actor, roles_of(session, actor.id), item):
+        raise Forbidden("not_allowed", "只有拟稿人或政务公开专员可以重新发送")
+    if pub.state not in RETRYABLE:
+        label = PUBLICATION_STATE_LABELS.get(pub.state, pub.state)
+        raise Conflict("not_retryable", f"当前状态为「{label}」，只有发送失败的渠道可以重新发送")
+    now = utcnow()
+    previous_error = pub.last_error
+    pub.state, pub.attempts, pub.next_attempt_at = PublicationState.pending, 0, None
+    pub.claimed_by = pub.claimed_until = None
+    pub.due_at, pub.updated_at = min(pub.due_at, now), now
+    session.add(pub)
+    audit.record(session, org_id=pub.org_id, action="publication.retry", target_type="publication",
+                 target_id=pub.id, actor=actor, channel=pub.channel, previous_error=previous_error)  # fmt: skip
+    session.flush()
+    return pub
+
+
+def list_publications(session: Session, *, org_id: int, item_id: int | None = None, state: str | None = None,
+                      channel: str | None = None, department_id: int | None = None, limit: int = 50,
+                      offset: int = 0) -> list[Publication]:
+    """Newest first; `department_id` limits the list to that department's items."""
+    query = select(Publication).where(Publication.org_id == org_id)
+    if item_id is not None:
+        query = query.where(Publication.item_id == item_id)
+    if state:
+        query = query.where(Publication.state == state)
+    if channel:
+        query = query.where(Publication.channel == channel)
+    if department_id is not None:
+        query = query.join(Item, col(Item.id) == Publication.item_id).where(Item.department_id == department_id)
+    return list(session.exec(query.order_by(col(Publication.id).desc()).offset(offset).limit(limit)).all())
