@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from content.api.auth import AdminDep, CurrentUserDep
@@ -109,6 +109,32 @@ def create_interaction(body: InteractionIn, admin: AdminDep, session: SessionDep
     return row
 
 
+class InteractionPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str | None = None
+    title: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    participants: int | None = None
+    suggestions: int | None = None
+
+
+@router.patch("/interactions/{row_id}")
+def update_interaction(row_id: int, body: InteractionPatch, admin: AdminDep, session: SessionDep) -> Interaction:
+    row = store.update_interaction(session, org_id=admin.org_id, actor=admin, row_id=row_id,
+                                   changes=body.model_dump(exclude_unset=True))
+    session.commit()
+    return row
+
+
+@router.delete("/interactions/{row_id}", status_code=204)
+def delete_interaction(row_id: int, admin: AdminDep, session: SessionDep) -> Response:
+    store.delete_interaction(session, org_id=admin.org_id, actor=admin, row_id=row_id)
+    session.commit()
+    return Response(status_code=204)
+
+
 class AppealIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -133,6 +159,33 @@ def create_appeal(body: AppealIn, admin: AdminDep, session: SessionDep) -> Appea
     row = store.create_appeal(session, org_id=admin.org_id, actor=admin, data=body.model_dump())
     session.commit()
     return row
+
+
+class AppealPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str | None = None
+    case_no: str | None = None
+    filed_on: date | None = None
+    outcome: str | None = None
+    decided_on: date | None = None
+    application_id: int | None = None
+    note: str | None = None
+
+
+@router.patch("/appeals/{row_id}")
+def update_appeal(row_id: int, body: AppealPatch, admin: AdminDep, session: SessionDep) -> AppealCase:
+    row = store.update_appeal(session, org_id=admin.org_id, actor=admin, row_id=row_id,
+                              changes=body.model_dump(exclude_unset=True))
+    session.commit()
+    return row
+
+
+@router.delete("/appeals/{row_id}", status_code=204)
+def delete_appeal(row_id: int, admin: AdminDep, session: SessionDep) -> Response:
+    store.delete_appeal(session, org_id=admin.org_id, actor=admin, row_id=row_id)
+    session.commit()
+    return Response(status_code=204)
 
 
 class FiguresIn(BaseModel):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from content import audit
 from content.errors import Invalid, NotFound
 from content.models import User
 from content.registers.codes import APPEAL_KINDS, APPEAL_OUTCOMES, INTERACTION_KINDS
-from content.registers.models import AnnualFigures, AppealCase, Interaction, ReportText
+from content.registers.models import AnnualFigures, AppealCase, DisclosureApplication, Interaction, ReportText
 from content.registers.validate import as_code, as_date, as_int, as_text, year_in_range
 from content.timeutil import utcnow
 
@@ -21,19 +22,28 @@ def _unknown(data: dict, allowed: set[str]) -> None:
         raise Invalid("unknown_field", f"未知字段：{'、'.join(sorted(extra))}")
 
 
-def create_interaction(session: Session, *, org_id: int, actor: User | None, data: dict[str, Any]) -> Interaction:
-    _unknown(data, {"kind", "title", "starts_on", "ends_on", "participants", "suggestions"})
-    row = Interaction(
-        org_id=org_id,
-        kind=as_code(data.get("kind"), INTERACTION_KINDS, "互动类型"),
-        title=as_text(data.get("title"), "标题", 200) or _missing("标题"),
-        starts_on=as_date(data.get("starts_on"), "开始日期", required=True),
-        ends_on=as_date(data.get("ends_on"), "结束日期"),
-        participants=as_int(data.get("participants"), "参与人次"),
-        suggestions=as_int(data.get("suggestions"), "意见建议条数"),
-    )
-    if row.ends_on and row.ends_on < row.starts_on:
+INTERACTION_FIELDS = ("kind", "title", "starts_on", "ends_on", "participants", "suggestions")
+APPEAL_FIELDS = ("kind", "case_no", "filed_on", "outcome", "decided_on", "application_id", "note")
+
+
+def _interaction_values(data: dict[str, Any]) -> dict[str, Any]:
+    """Every field of an interaction, converted and cross-checked (raises `Invalid`)."""
+    _unknown(data, set(INTERACTION_FIELDS))
+    values = {
+        "kind": as_code(data.get("kind"), INTERACTION_KINDS, "互动类型"),
+        "title": as_text(data.get("title"), "标题", 200) or _missing("标题"),
+        "starts_on": as_date(data.get("starts_on"), "开始日期", required=True),
+        "ends_on": as_date(data.get("ends_on"), "结束日期"),
+        "participants": as_int(data.get("participants"), "参与人次"),
+        "suggestions": as_int(data.get("suggestions"), "意见建议条数"),
+    }
+    if values["ends_on"] and values["ends_on"] < values["starts_on"]:
         raise Invalid("end_before_start", "结束日期不能早于开始日期")
+    return values
+
+
+def create_interaction(session: Session, *, org_id: int, actor: User | None, data: dict[str, Any]) -> Interaction:
+    row = Interaction(org_id=org_id, **_interaction_values(data))
     session.add(row)
     session.flush()
     audit.record(session, org_id=org_id, action="interaction.create", target_type="interaction",
@@ -41,31 +51,90 @@ def create_interaction(session: Session, *, org_id: int, actor: User | None, dat
     return row
 
 
+def update_interaction(session: Session, *, org_id: int, actor: User | None, row_id: int,
+                       changes: dict[str, Any]) -> Interaction:
+    """Change some fields; the merged row is checked as a whole before anything is written."""
+    row = get_row(session, Interaction, org_id=org_id, row_id=row_id)
+    _unknown(changes, set(INTERACTION_FIELDS))
+    values = _interaction_values({**{f: getattr(row, f) for f in INTERACTION_FIELDS}, **changes})
+    changed = _assign(row, values)
+    audit.record(session, org_id=org_id, action="interaction.update", target_type="interaction",
+                 target_id=row.id, actor=actor, fields=changed)
+    return row
+
+
+def delete_interaction(session: Session, *, org_id: int, actor: User | None, row_id: int) -> None:
+    row = get_row(session, Interaction, org_id=org_id, row_id=row_id)
+    audit.record(session, org_id=org_id, action="interaction.delete", target_type="interaction",
+                 target_id=row.id, actor=actor, kind=row.kind, title=row.title, starts_on=str(row.starts_on))
+    session.delete(row)
+    session.flush()
+
+
 def _missing(label: str) -> str:
     raise Invalid("missing_field", f"缺少{label}")
 
 
-def create_appeal(session: Session, *, org_id: int, actor: User | None, data: dict[str, Any]) -> AppealCase:
-    _unknown(data, {"kind", "case_no", "filed_on", "outcome", "decided_on", "application_id", "note"})
-    row = AppealCase(
-        org_id=org_id,
-        kind=as_code(data.get("kind"), APPEAL_KINDS, "案件类型"),
-        case_no=as_text(data.get("case_no"), "案号", 100),
-        filed_on=as_date(data.get("filed_on"), "立案日期", required=True),
-        outcome=as_code(data.get("outcome") or "pending", APPEAL_OUTCOMES, "案件结果"),
-        decided_on=as_date(data.get("decided_on"), "审结日期"),
-        application_id=data.get("application_id") or None,
-        note=as_text(data.get("note"), "备注", 5000),
-    )
-    if (row.outcome == "pending") != (row.decided_on is None):
+def _appeal_values(session: Session, org_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    """Every field of an appeal case, converted and cross-checked (raises `Invalid`/`NotFound`)."""
+    _unknown(data, set(APPEAL_FIELDS))
+    values = {
+        "kind": as_code(data.get("kind"), APPEAL_KINDS, "案件类型"),
+        "case_no": as_text(data.get("case_no"), "案号", 100),
+        "filed_on": as_date(data.get("filed_on"), "立案日期", required=True),
+        "outcome": as_code(data.get("outcome") or "pending", APPEAL_OUTCOMES, "案件结果"),
+        "decided_on": as_date(data.get("decided_on"), "审结日期"),
+        "application_id": as_int(data.get("application_id"), "关联申请编号") or None,
+        "note": as_text(data.get("note"), "备注", 5000),
+    }
+    if (values["outcome"] == "pending") != (values["decided_on"] is None):
         raise Invalid("outcome_needs_date", "已审结的案件须填写审结日期；尚未审结的案件不填审结日期")
-    if row.decided_on and row.decided_on < row.filed_on:
+    if values["decided_on"] and values["decided_on"] < values["filed_on"]:
         raise Invalid("decided_before_filed", "审结日期不能早于立案日期")
+    if values["application_id"] is not None:
+        linked = session.get(DisclosureApplication, values["application_id"])
+        if linked is None or linked.org_id != org_id:
+            raise NotFound("application_not_found", f"依申请公开记录 {values['application_id']} 不存在")
+    return values
+
+
+def create_appeal(session: Session, *, org_id: int, actor: User | None, data: dict[str, Any]) -> AppealCase:
+    row = AppealCase(org_id=org_id, **_appeal_values(session, org_id, data))
     session.add(row)
     session.flush()
     audit.record(session, org_id=org_id, action="appeal.create", target_type="appeal", target_id=row.id,
                  actor=actor, kind=row.kind, outcome=row.outcome)
     return row
+
+
+def update_appeal(session: Session, *, org_id: int, actor: User | None, row_id: int,
+                  changes: dict[str, Any]) -> AppealCase:
+    row = get_row(session, AppealCase, org_id=org_id, row_id=row_id)
+    _unknown(changes, set(APPEAL_FIELDS))
+    values = _appeal_values(session, org_id, {**{f: getattr(row, f) for f in APPEAL_FIELDS}, **changes})
+    changed = _assign(row, values)
+    audit.record(session, org_id=org_id, action="appeal.update", target_type="appeal", target_id=row.id,
+                 actor=actor, fields=changed, outcome=row.outcome)
+    return row
+
+
+def delete_appeal(session: Session, *, org_id: int, actor: User | None, row_id: int) -> None:
+    row = get_row(session, AppealCase, org_id=org_id, row_id=row_id)
+    audit.record(session, org_id=org_id, action="appeal.delete", target_type="appeal", target_id=row.id,
+                 actor=actor, kind=row.kind, case_no=row.case_no, outcome=row.outcome)
+    session.delete(row)
+    session.flush()
+
+
+def _assign(row, values: dict[str, Any]) -> list[str]:
+    """Set the values that differ; returns the names of the changed fields."""
+    changed = sorted(k for k, v in values.items() if getattr(row, k) != v)
+    for key in changed:
+        setattr(row, key, values[key])
+    session = object_session(row)
+    if session is not None:
+        session.flush()
+    return changed
 
 
 def list_rows(session: Session, model, *, org_id: int, limit: int = 200, offset: int = 0) -> list:
