@@ -13,6 +13,8 @@ from content.web import (
     editor,
     items_list,
     preview_pages,
+    publications_pages,
+    report_pages,
     review,
     settings_pages,
     static_files,
@@ -28,7 +30,7 @@ def _mark_web(request: Request) -> None:
 router = APIRouter(include_in_schema=False, dependencies=[Depends(_mark_web)])
 # Order matters: literal paths (/items/new, /items/import-docx) before /items/{item_id}.
 for _module in (static_files, auth_pages, dashboard, uploads, editor, items_list, review, preview_pages,
-                settings_pages, binding):
+                settings_pages, binding, publications_pages, report_pages):
     router.include_router(_module.router)
 
 __all__ = ["install_error_pages", "router"]
