@@ -1,8 +1,14 @@
 """The year's figures for one org, by SQL aggregation only.
 
-Each block is one SQL statement: a CTE narrows the rows once, then a UNION ALL of GROUP BYs over it
-returns a handful of labelled aggregate rows (figure, key, value), which are placed into the schema
-documented in docs/tally-schema.md. No row of an items or register table ever reaches Python.
+Each block is one SQL statement: a CTE makes ONE grouped scan of its table (grouped by a few low-cardinality
+keys, the yes/no questions summed as flags), then a UNION ALL of GROUP BYs over those few grouped rows
+returns labelled aggregate rows (figure, key, value), which are placed into the schema documented in
+docs/tally-schema.md. No row of an items or register table ever reaches Python; the grouped CTE holds at
+most (topics × areas × origins) or (applicant types × result codes) rows, whatever the table size.
+
+The channel flags are tested on the JSON text (`LIKE '%"portal"%'`) on both databases: on PostgreSQL the
+column is `json` (stored as text), so this is cheaper than a `::jsonb ? 'portal'` test, which parses every
+row (measured with benchmarks/bench_tally.py). What matters is never grouping by the list text itself.
 """
 
 from __future__ import annotations
@@ -35,37 +41,49 @@ UNCATEGORIZED = "未分类"
 _ITEMS_SQL = """
 WITH cube AS (
   SELECT i.topic_id AS topic_id, i.area_id AS area_id, i.origin AS origin,
-         CAST(i.channels AS VARCHAR) AS channels,
+         SUM(CASE WHEN CAST(i.channels AS VARCHAR) LIKE :portal THEN 1 ELSE 0 END) AS portal,
+         SUM(CASE WHEN CAST(i.channels AS VARCHAR) LIKE :mp THEN 1 ELSE 0 END) AS mp,
          SUM(CASE WHEN i.disclosure_type = 'on_application' THEN 1 ELSE 0 END) AS on_app,
          SUM(CASE WHEN i.has_full_text THEN 1 ELSE 0 END) AS full_text,
          COUNT(*) AS n
   FROM item i
   WHERE i.org_id = :org AND i.published_at >= :start AND i.published_at < :end
-  GROUP BY 1, 2, 3, 4
+  GROUP BY i.topic_id, i.area_id, i.origin
 )
 SELECT 'published' AS fig, CAST(NULL AS VARCHAR(20)) AS k, SUM(n) AS v FROM cube
 UNION ALL SELECT 'on_application', NULL, SUM(on_app) FROM cube
 UNION ALL SELECT 'full_text', NULL, SUM(full_text) FROM cube
-UNION ALL SELECT 'portal_topic', CAST(topic_id AS VARCHAR(20)), SUM(n) FROM cube WHERE channels LIKE :portal GROUP BY topic_id
-UNION ALL SELECT 'portal_area', CAST(area_id AS VARCHAR(20)), SUM(n) FROM cube WHERE channels LIKE :portal GROUP BY area_id
-UNION ALL SELECT 'mp_origin', origin, SUM(n) FROM cube WHERE channels LIKE :mp GROUP BY origin
+UNION ALL SELECT 'normative', NULL, SUM(n) FROM cube WHERE topic_id IN :cats OR area_id IN :cats
+UNION ALL SELECT 'portal_topic', CAST(topic_id AS VARCHAR(20)), SUM(portal) FROM cube GROUP BY topic_id
+  HAVING SUM(portal) > 0
+UNION ALL SELECT 'portal_area', CAST(area_id AS VARCHAR(20)), SUM(portal) FROM cube GROUP BY area_id
+  HAVING SUM(portal) > 0
+UNION ALL SELECT 'mp_origin', origin, SUM(mp) FROM cube GROUP BY origin HAVING SUM(mp) > 0
 """
 
 _APPLICATIONS_SQL = """
 WITH a AS (
-  SELECT applicant_type AS t, result AS r, received_on, replied_on, due_on, due_provisional
+  SELECT applicant_type AS t, result AS r,
+         SUM(CASE WHEN received_on >= :first THEN 1 ELSE 0 END) AS new,
+         SUM(CASE WHEN received_on < :first THEN 1 ELSE 0 END) AS carried_in,
+         SUM(CASE WHEN replied_on <= :last THEN 1 ELSE 0 END) AS closed,
+         SUM(CASE WHEN replied_on IS NULL OR replied_on > :last THEN 1 ELSE 0 END) AS carried_out,
+         SUM(CASE WHEN replied_on <= :last AND due_on IS NOT NULL THEN 1 ELSE 0 END) AS timed,
+         SUM(CASE WHEN replied_on <= :last AND due_on IS NOT NULL AND replied_on <= due_on THEN 1 ELSE 0 END)
+           AS on_time,
+         SUM(CASE WHEN (replied_on IS NULL OR replied_on > :last) AND due_provisional = :true THEN 1 ELSE 0 END)
+           AS provisional
   FROM disclosureapplication
   WHERE org_id = :org AND received_on <= :last AND (replied_on IS NULL OR replied_on >= :first)
+  GROUP BY applicant_type, result
 )
-SELECT 'new' AS fig, t, CAST(NULL AS VARCHAR(30)) AS r, COUNT(*) AS v FROM a WHERE received_on >= :first GROUP BY t
-UNION ALL SELECT 'carried_in', t, NULL, COUNT(*) FROM a WHERE received_on < :first GROUP BY t
-UNION ALL SELECT 'result', t, r, COUNT(*) FROM a WHERE replied_on <= :last GROUP BY t, r
-UNION ALL SELECT 'carried_out', t, NULL, COUNT(*) FROM a WHERE replied_on IS NULL OR replied_on > :last GROUP BY t
-UNION ALL SELECT 'timed', NULL, NULL, COUNT(*) FROM a WHERE replied_on <= :last AND due_on IS NOT NULL
-UNION ALL SELECT 'on_time', NULL, NULL, COUNT(*) FROM a
-  WHERE replied_on <= :last AND due_on IS NOT NULL AND replied_on <= due_on
-UNION ALL SELECT 'provisional', NULL, NULL, COUNT(*) FROM a
-  WHERE (replied_on IS NULL OR replied_on > :last) AND due_provisional = :true
+SELECT 'new' AS fig, t, CAST(NULL AS VARCHAR(30)) AS r, SUM(new) AS v FROM a GROUP BY t HAVING SUM(new) > 0
+UNION ALL SELECT 'carried_in', t, NULL, SUM(carried_in) FROM a GROUP BY t HAVING SUM(carried_in) > 0
+UNION ALL SELECT 'result', t, r, SUM(closed) FROM a GROUP BY t, r HAVING SUM(closed) > 0
+UNION ALL SELECT 'carried_out', t, NULL, SUM(carried_out) FROM a GROUP BY t HAVING SUM(carried_out) > 0
+UNION ALL SELECT 'timed', NULL, NULL, COALESCE(SUM(timed), 0) FROM a
+UNION ALL SELECT 'on_time', NULL, NULL, COALESCE(SUM(on_time), 0) FROM a
+UNION ALL SELECT 'provisional', NULL, NULL, COALESCE(SUM(provisional), 0) FROM a
 """
 
 _INTERACTIONS_SQL = """
@@ -91,20 +109,28 @@ def _dated(sql: str):
 
 def tally_items(session: Session, *, org_id: int, year: int) -> dict[str, Any]:
     start, end = year_bounds_utc(year)
-    stmt = text(_ITEMS_SQL).bindparams(bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()))
-    rows = session.connection().execute(stmt, {"org": org_id, "start": start, "end": end, **CHANNEL_PATTERNS}).all()
     cats = session.exec(select(Category.id, Category.name, Category.taxonomy).where(Category.org_id == org_id)
                         .order_by(Category.taxonomy, Category.sort, Category.id)).all()
+    normative_ids = [cid for cid, name, _ in cats if name in NORMATIVE_CATEGORY_NAMES]
+    stmt = text(_ITEMS_SQL).bindparams(bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()),
+                                       bindparam("cats", expanding=True))
+    params = {"org": org_id, "start": start, "end": end, "cats": normative_ids, **CHANNEL_PATTERNS}
+    rows = session.connection().execute(stmt, params).all()
     names = {cid: name for cid, name, _ in cats}
     by_topic = {name: 0 for _, name, tax in cats if tax == "topic"}
     by_area = {name: 0 for _, name, tax in cats if tax == "area"}
     out: dict[str, Any] = {"published": 0, "on_application": 0, "full_text": 0,
                            "portal": {"total": 0, "by_topic": by_topic, "by_area": by_area},
-                           "mp": {"total": 0, "original": 0, "repost": 0}}
+                           "mp": {"total": 0, "original": 0, "repost": 0},
+                           # items in a 规范性文件 category; None when the org has no such category
+                           "normative_documents": 0 if normative_ids else None}
     for fig, key, value in rows:  # labelled aggregates, a few dozen at most
         value = int(value or 0)
         if fig in ("published", "on_application", "full_text"):
             out[fig] = value
+        elif fig == "normative":
+            if normative_ids:
+                out["normative_documents"] = value
         elif fig in ("portal_topic", "portal_area"):
             target = by_topic if fig == "portal_topic" else by_area
             name = names.get(int(key), UNCATEGORIZED) if key is not None else UNCATEGORIZED
@@ -114,22 +140,7 @@ def tally_items(session: Session, *, org_id: int, year: int) -> dict[str, Any]:
         elif fig == "mp_origin":
             out["mp"]["repost" if key == "repost" else "original"] += value
             out["mp"]["total"] += value
-    out["normative_documents"] = _normative_documents(session, org_id=org_id, year=year,
-                                                      cat_ids=[c for c, n, _ in cats if n in NORMATIVE_CATEGORY_NAMES])
     return out
-
-
-def _normative_documents(session: Session, *, org_id: int, year: int, cat_ids: list[int]) -> int | None:
-    """Items published in a 规范性文件 category, or None when the org has no such category."""
-    if not cat_ids:
-        return None
-    start, end = year_bounds_utc(year)
-    stmt = text(
-        "SELECT COUNT(*) FROM item WHERE org_id = :org AND published_at >= :start AND published_at < :end "
-        "AND (topic_id IN :cats OR area_id IN :cats)"
-    ).bindparams(bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()),
-                 bindparam("cats", expanding=True))
-    return int(session.connection().execute(stmt, {"org": org_id, "start": start, "end": end, "cats": cat_ids}).scalar())
 
 
 def _by_type() -> dict[str, int]:
