@@ -78,7 +78,7 @@ class BodySizeLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(send)
+            await self._reject(send, scope)
             return
         received = 0
         too_large = False
@@ -102,7 +102,7 @@ class BodySizeLimit:
             if too_large:
                 if not started:
                     started = True
-                    await self._reject(send)
+                    await self._reject(send, scope)
                 return
             started = started or message["type"] == "http.response.start"
             await send(message)
@@ -111,15 +111,49 @@ class BodySizeLimit:
             await self.app(scope, limited_receive, guarded_send)
         except _BodyTooLarge:
             if not started:
-                await self._reject(send)
+                await self._reject(send, scope)
 
-    async def _reject(self, send: Send) -> None:
+    async def _reject(self, send: Send, scope: Scope) -> None:
         message = f"请求内容过大（上限 {self.max_bytes} 字节）"
-        body = json.dumps({"code": "body_too_large", "message": message}, ensure_ascii=False).encode()
+        if _prefers_html(scope):  # a browser posting a web form gets a page, not JSON
+            body, kind = _TOO_LARGE_PAGE.format(message=message).encode(), b"text/html; charset=utf-8"
+        else:
+            body = json.dumps({"code": "body_too_large", "message": message}, ensure_ascii=False).encode()
+            kind = b"application/json"
         await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+                    "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
 
 
 class _BodyTooLarge(Exception):
     pass
+
+
+_TOO_LARGE_PAGE = (
+    '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>内容过大 · gongkai</title>'
+    '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="/static/css/app.css">'
+    '</head><body><main class="page"><section class="card error-card"><h1>413 · 内容过大</h1>'
+    '<p class="error-message">{message}。请删减内容或缩小上传的文件后重新提交。</p>'
+    '<p><a href="javascript:history.back()">返回上一页</a> · <a href="/">返回工作台</a></p></section></main></body></html>'
+)
+
+
+def _prefers_html(scope: Scope) -> bool:
+    """A web page (not /api/, /wechat/) whose Accept header ranks text/html at least as high as JSON."""
+    if scope.get("path", "").startswith(("/api/", "/wechat/")):
+        return False
+    accept = dict(scope.get("headers") or []).get(b"accept", b"").decode("latin-1").lower()
+    ranks: dict[str, float] = {}
+    for part in accept.split(","):
+        kind, _, params = part.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        ranks[kind.strip()] = max(q, ranks.get(kind.strip(), 0.0))
+    html = max(ranks.get("text/html", 0.0), ranks.get("application/xhtml+xml", 0.0))
+    return html > 0 and html >= ranks.get("application/json", 0.0)
