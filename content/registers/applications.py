@@ -19,7 +19,7 @@ from content.errors import Invalid, NotFound
 from content.models import User
 from content.registers.codes import APPLICANT_TYPES, DENY_CODES, RECEIPT_CHANNELS, RESULT_CODES
 from content.registers.models import DisclosureApplication
-from content.registers.validate import as_code, as_date, as_int, as_text
+from content.registers.validate import as_code, as_date, as_int, as_text, tag_field
 from content.timeutil import utcnow
 from content.workdays import WorkCalendar
 
@@ -59,28 +59,29 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         "note": lambda v: as_text(v, "备注", 5000),
     }
     for key, value in data.items():
-        out[key] = converters[key](value)
+        out[key] = tag_field(key, converters[key], value)
     return out
 
 
 def _check(app: DisclosureApplication) -> None:
     """Cross-field rules; raises before anything is written."""
     if app.submitted_on and app.submitted_on > app.received_on:
-        raise Invalid("receipt_before_submission", "收到申请日期不能早于提交日期")
+        raise Invalid("receipt_before_submission", "收到申请日期不能早于提交日期", field="received_on")
     if app.correction_received_on and not app.correction_asked_on:
-        raise Invalid("correction_not_asked", "未告知补正，不能填写收到补正日期")
+        raise Invalid("correction_not_asked", "未告知补正，不能填写收到补正日期", field="correction_received_on")
     if app.correction_asked_on and app.correction_asked_on < app.received_on:
-        raise Invalid("correction_before_receipt", "补正告知日期不能早于收到申请日期")
+        raise Invalid("correction_before_receipt", "补正告知日期不能早于收到申请日期", field="correction_asked_on")
     if app.correction_received_on and app.correction_received_on < app.correction_asked_on:
-        raise Invalid("correction_order", "收到补正日期不能早于补正告知日期")
+        raise Invalid("correction_order", "收到补正日期不能早于补正告知日期", field="correction_received_on")
     if app.replied_on and app.replied_on < app.received_on:
-        raise Invalid("reply_before_receipt", f"答复日期（{app.replied_on}）早于收到申请日期（{app.received_on}）")
+        raise Invalid("reply_before_receipt", f"答复日期（{app.replied_on}）早于收到申请日期（{app.received_on}）",
+                      field="replied_on")
     if app.replied_on and app.correction_received_on and app.replied_on < app.correction_received_on:
-        raise Invalid("reply_before_correction", "答复日期不能早于收到补正日期")
+        raise Invalid("reply_before_correction", "答复日期不能早于收到补正日期", field="replied_on")
     if bool(app.replied_on) != bool(app.result):
-        raise Invalid("reply_needs_result", "答复日期和办理结果须同时填写")
+        raise Invalid("reply_needs_result", "答复日期和办理结果须同时填写", field="result" if app.replied_on else "replied_on")
     if app.withheld_reasons and app.result != "partial":
-        raise Invalid("withheld_only_partial", "只有部分公开的申请才填写不公开部分的理由")
+        raise Invalid("withheld_only_partial", "只有部分公开的申请才填写不公开部分的理由", field="withheld_reasons")
 
 
 def compute_due(cal: WorkCalendar, app: DisclosureApplication) -> tuple[date | None, bool]:
@@ -107,6 +108,10 @@ def flags(cal: WorkCalendar, app: DisclosureApplication, today: date | None = No
 
 def _apply(session: Session, app: DisclosureApplication, cal: WorkCalendar | None = None) -> None:
     _check(app)
+    if app.handler_id is not None:
+        handler = session.get(User, app.handler_id)
+        if handler is None or handler.org_id != app.org_id:
+            raise Invalid("unknown_handler", f"承办人不存在：{app.handler_id}", field="handler_id")
     app.due_on, app.due_provisional = compute_due(cal or WorkCalendar.load(session, app.org_id), app)
 
 
@@ -115,7 +120,7 @@ def create_application(session: Session, *, org_id: int, actor: User | None, dat
     required = {"channel": "申请渠道", "received_on": "收到申请日期", "applicant_type": "申请人类型"}
     for key, label in required.items():
         if not values.get(key):
-            raise Invalid("missing_field", f"缺少{label}")
+            raise Invalid("missing_field", f"缺少{label}", field=key)
     app = DisclosureApplication(org_id=org_id, **values)
     _apply(session, app)
     session.add(app)

@@ -12,7 +12,7 @@ from content.errors import Invalid, NotFound
 from content.models import User
 from content.registers.codes import APPEAL_KINDS, APPEAL_OUTCOMES, INTERACTION_KINDS
 from content.registers.models import AnnualFigures, AppealCase, DisclosureApplication, Interaction, ReportText
-from content.registers.validate import as_code, as_date, as_int, as_text, year_in_range
+from content.registers.validate import as_code, as_date, as_int, as_text, tag_field, year_in_range
 from content.timeutil import utcnow
 
 
@@ -29,16 +29,17 @@ APPEAL_FIELDS = ("kind", "case_no", "filed_on", "outcome", "decided_on", "applic
 def _interaction_values(data: dict[str, Any]) -> dict[str, Any]:
     """Every field of an interaction, converted and cross-checked (raises `Invalid`)."""
     _unknown(data, set(INTERACTION_FIELDS))
-    values = {
-        "kind": as_code(data.get("kind"), INTERACTION_KINDS, "互动类型"),
-        "title": as_text(data.get("title"), "标题", 200) or _missing("标题"),
-        "starts_on": as_date(data.get("starts_on"), "开始日期", required=True),
-        "ends_on": as_date(data.get("ends_on"), "结束日期"),
-        "participants": as_int(data.get("participants"), "参与人次"),
-        "suggestions": as_int(data.get("suggestions"), "意见建议条数"),
+    converters = {
+        "kind": lambda v: as_code(v, INTERACTION_KINDS, "互动类型"),
+        "title": lambda v: as_text(v, "标题", 200) or _missing("标题"),
+        "starts_on": lambda v: as_date(v, "开始日期", required=True),
+        "ends_on": lambda v: as_date(v, "结束日期"),
+        "participants": lambda v: as_int(v, "参与人次"),
+        "suggestions": lambda v: as_int(v, "意见建议条数"),
     }
+    values = {key: tag_field(key, convert, data.get(key)) for key, convert in converters.items()}
     if values["ends_on"] and values["ends_on"] < values["starts_on"]:
-        raise Invalid("end_before_start", "结束日期不能早于开始日期")
+        raise Invalid("end_before_start", "结束日期不能早于开始日期", field="ends_on")
     return values
 
 
@@ -78,23 +79,26 @@ def _missing(label: str) -> str:
 def _appeal_values(session: Session, org_id: int, data: dict[str, Any]) -> dict[str, Any]:
     """Every field of an appeal case, converted and cross-checked (raises `Invalid`/`NotFound`)."""
     _unknown(data, set(APPEAL_FIELDS))
-    values = {
-        "kind": as_code(data.get("kind"), APPEAL_KINDS, "案件类型"),
-        "case_no": as_text(data.get("case_no"), "案号", 100),
-        "filed_on": as_date(data.get("filed_on"), "立案日期", required=True),
-        "outcome": as_code(data.get("outcome") or "pending", APPEAL_OUTCOMES, "案件结果"),
-        "decided_on": as_date(data.get("decided_on"), "审结日期"),
-        "application_id": as_int(data.get("application_id"), "关联申请编号") or None,
-        "note": as_text(data.get("note"), "备注", 5000),
+    converters = {
+        "kind": lambda v: as_code(v, APPEAL_KINDS, "案件类型"),
+        "case_no": lambda v: as_text(v, "案号", 100),
+        "filed_on": lambda v: as_date(v, "立案日期", required=True),
+        "outcome": lambda v: as_code(v or "pending", APPEAL_OUTCOMES, "案件结果"),
+        "decided_on": lambda v: as_date(v, "审结日期"),
+        "application_id": lambda v: as_int(v, "关联申请编号") or None,
+        "note": lambda v: as_text(v, "备注", 5000),
     }
+    values = {key: tag_field(key, convert, data.get(key)) for key, convert in converters.items()}
     if (values["outcome"] == "pending") != (values["decided_on"] is None):
-        raise Invalid("outcome_needs_date", "已审结的案件须填写审结日期；尚未审结的案件不填审结日期")
+        raise Invalid("outcome_needs_date", "已审结的案件须填写审结日期；尚未审结的案件不填审结日期",
+                      field="decided_on")
     if values["decided_on"] and values["decided_on"] < values["filed_on"]:
-        raise Invalid("decided_before_filed", "审结日期不能早于立案日期")
+        raise Invalid("decided_before_filed", "审结日期不能早于立案日期", field="decided_on")
     if values["application_id"] is not None:
         linked = session.get(DisclosureApplication, values["application_id"])
         if linked is None or linked.org_id != org_id:
-            raise NotFound("application_not_found", f"依申请公开记录 {values['application_id']} 不存在")
+            raise Invalid("application_not_found", f"依申请公开记录 {values['application_id']} 不存在",
+                          field="application_id")
     return values
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -62,3 +63,12 @@ def as_text(value: Any, label: str, max_len: int) -> str:
 
 def year_in_range(year: Any) -> int:
     return as_int(year, "年份", lo=MIN_YEAR, hi=MAX_YEAR)
+
+
+def tag_field(key: str, convert: Callable[[Any], Any], value: Any) -> Any:
+    """`convert(value)`; an `Invalid` it raises names the field (`exc.data["field"]`) for inline form errors."""
+    try:
+        return convert(value)
+    except Invalid as exc:
+        exc.data.setdefault("field", key)
+        raise

@@ -11,9 +11,11 @@ from content.web import (
     binding,
     dashboard,
     editor,
+    holiday_pages,
     items_list,
     preview_pages,
     publications_pages,
+    register_pages,
     report_pages,
     review,
     settings_pages,
@@ -30,7 +32,8 @@ def _mark_web(request: Request) -> None:
 router = APIRouter(include_in_schema=False, dependencies=[Depends(_mark_web)])
 # Order matters: literal paths (/items/new, /items/import-docx) before /items/{item_id}.
 for _module in (static_files, auth_pages, dashboard, uploads, editor, items_list, review, preview_pages,
-                settings_pages, binding, publications_pages, report_pages):
+                settings_pages, binding, publications_pages, report_pages,
+                holiday_pages, register_pages):  # holidays before /registers/{slug}/…
     router.include_router(_module.router)
 
 __all__ = ["install_error_pages", "router"]

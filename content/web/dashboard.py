@@ -8,6 +8,7 @@ from sqlmodel import col, select
 from content import workflow
 from content.deps import SessionDep
 from content.models import Item, Publication
+from content.registers.holidays import missing_years
 from content.store import list_items
 from content.timeutil import local_today
 from content.web.figures import year_figures
@@ -56,4 +57,5 @@ def dashboard(request: Request, session: SessionDep, user: WebUserDep):
         "recent": recent_publications(session, user.org_id),
         "heartbeat": read_heartbeat(session),
         "figures": figures, "chart_data": chart_data,
+        "missing_years": missing_years(session, org_id=user.org_id),
     })  # fmt: skip

@@ -75,7 +75,7 @@ def test_appeal_update_and_delete(api, engine):
     r = admin.patch(f"/api/v1/registers/appeals/{row_id}", json={"outcome": "upheld", "decided_on": "2025-05-01"})
     assert r.status_code == 422 and r.json()["code"] == "decided_before_filed"
     r = admin.patch(f"/api/v1/registers/appeals/{row_id}", json={"application_id": 999999})
-    assert r.status_code == 404 and r.json()["code"] == "application_not_found"
+    assert r.status_code == 422 and r.json()["code"] == "application_not_found"
     with Session(engine) as s:
         row = s.get(AppealCase, row_id)
         assert (row.outcome, row.decided_on, row.application_id) == ("pending", None, None)
