@@ -4,11 +4,15 @@ On SQLite (a temporary file) and PostgreSQL (a throwaway database on GONGKAI_BEN
 GONGKAI_TEST_PG_URL or postgresql://postgres@127.0.0.1:5432/test). Figure: seconds for `tally()`
 (best of 3, warm cache); floor: one plain GROUP BY over the same items table, measured in the same run.
 Target: within 3× the floor. `quick` uses 100,000 items and 10,000 applications.
-Rows are bulk-loaded through the driver (executemany on SQLite, COPY on PostgreSQL).
+Rows are bulk-loaded through the driver (executemany on SQLite, COPY on PostgreSQL); the outbox rows the
+tally's channel figures read are generated from the items in SQL: every item's portal and official-account
+publications (1.5 per item), three grid-group posts for every 10th item, a bulletin-board notice (posted)
+for every 20th — 1,850,000 publications at full size, so the index on publication is read at a realistic size.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import tempfile
@@ -34,6 +38,7 @@ YEAR = 2025
 TARGET_RATIO = 3.0
 APPLICANTS = ("natural", "commercial", "research", "social", "legal", "other")
 RESULTS = ("public", "partial", "deny_secret", "unable_none", "reject_duplicate", "other")
+GROUPS = ("1", "2", "3")  # grid-group robot ids an item posted to groups goes to
 FLOOR_SQL = ("SELECT topic_id, COUNT(*) FROM item WHERE org_id = :org AND published_at >= :start "
              "AND published_at < :end GROUP BY topic_id")
 
@@ -76,11 +81,59 @@ def _item_rows(n: int, org_id: int, dept: int, user: int, topics: list[int], are
     start, _ = year_bounds_utc(YEAR)
     for i in range(n):
         when = start + timedelta(seconds=rnd.randrange(365 * 86400))
-        both = i % 2 == 0
         yield (org_id, dept, user, f"信息{i}", "", "", "", "[]", topics[i % len(topics)], areas[i % len(areas)],
-               '["portal", "mp"]' if both else '["portal"]', "repost" if i % 7 == 0 else "original",
+               _channels(i), "repost" if i % 7 == 0 else "original",
                "on_application" if i % 50 == 0 else "proactive", i % 3 != 0, "published", False, False, False, 0,
                "[]", 1, _ts(when, sqlite), _ts(when, sqlite), _ts(when, sqlite), False)
+
+
+def _channels(i: int) -> str:
+    chosen = ["portal"] + (["mp"] if i % 2 == 0 else []) + ([f"wecom_group:{g}" for g in GROUPS] if i % 10 == 0 else [])
+    return json.dumps(chosen + (["board"] if i % 20 == 0 else []))
+
+
+def _expected_channels(n_items: int) -> dict[str, int]:
+    """What the tally must find: _load writes item 0 once alone, then items 0 … n-2."""
+    ids = [0, *range(n_items - 1)]
+    groups, boards = sum(i % 10 == 0 for i in ids), sum(i % 20 == 0 for i in ids)
+    return {"portal": n_items, "mp": sum(i % 2 == 0 for i in ids), "wecom_group": groups,
+            "wecom_group_posts": len(GROUPS) * groups, "board": boards, "board_posted": boards}
+
+
+_PUB_SQL = """
+INSERT INTO publication (org_id, item_id, revision_id, content_hash, channel, target, state, due_at, attempts,
+                         progress, idempotency_key, created_at, updated_at, sent_at, confirmed_at)
+SELECT i.org_id, i.id, :rev, 'x', c.channel, c.target, 'confirmed', i.published_at, 1, '{}',
+       c.channel || ':' || CAST(i.id AS VARCHAR(20)) || ':' || c.target,
+       i.published_at, i.published_at, i.published_at, i.published_at
+FROM item i JOIN (
+  SELECT 'portal' AS channel, '' AS target, '"portal"' AS mark
+  UNION ALL SELECT 'mp', '', '"mp"'
+  UNION ALL SELECT 'board', '', '"board"'
+  UNION ALL SELECT 'wecom_group', '1', '"wecom_group:1"'
+  UNION ALL SELECT 'wecom_group', '2', '"wecom_group:2"'
+  UNION ALL SELECT 'wecom_group', '3', '"wecom_group:3"'
+) c ON CAST(i.channels AS VARCHAR) LIKE '%' || c.mark || '%'
+WHERE i.org_id = :org
+"""
+_NOTICE_SQL = """
+INSERT INTO board_notice (org_id, item_id, publication_id, revision_id, title, link_url, issued_on, state, pages,
+                          location, posted_by, posted_at, created_at)
+SELECT org_id, item_id, id, revision_id, '', '', sent_at, 'posted', 1, '一楼大厅', :user, sent_at, sent_at
+FROM publication WHERE org_id = :org AND channel = 'board'
+"""
+
+
+def _load_outbox(engine: Engine, org_id: int, user: int) -> None:
+    """Publications for every channel of every item, and a posted notice for each board publication."""
+    now = _ts(datetime.now(UTC), engine.dialect.name == "sqlite")
+    with engine.begin() as c:
+        first = c.execute(text("SELECT MIN(id) FROM item WHERE org_id = :o"), {"o": org_id}).scalar()
+        c.execute(text("INSERT INTO revision (org_id, item_id, number, created_by, created_at, content, content_hash) "
+                       "VALUES (:o, :i, 1, :u, :now, '{}', 'x')"), {"o": org_id, "i": first, "u": user, "now": now})
+        rev = c.execute(text("SELECT id FROM revision WHERE item_id = :i"), {"i": first}).scalar()
+        c.execute(text(_PUB_SQL), {"org": org_id, "rev": rev})
+        c.execute(text(_NOTICE_SQL), {"org": org_id, "user": user})
 
 
 def _load(engine: Engine, n_items: int, n_apps: int) -> int:
@@ -109,6 +162,7 @@ def _load(engine: Engine, n_items: int, n_apps: int) -> int:
         raw.commit()
     finally:
         raw.close()
+    _load_outbox(engine, org_id, user)
     with engine.begin() as c:
         c.execute(text("ANALYZE"))
     return org_id
@@ -154,10 +208,13 @@ def _measure(engine: Engine, label: str, n_items: int, n_apps: int) -> dict:
         with engine.connect() as c:
             c.execute(floor_stmt, {"org": org_id, "start": start, "end": end}).all()
 
+    expected_channels = _expected_channels(n_items)
+
     def whole():
         with Session(engine) as s:
             result = tally(s, org_id=org_id, year=YEAR)
         assert result["items"]["published"] == n_items
+        assert result["items"]["by_channel"] == expected_channels, result["items"]["by_channel"]
 
     floor_s, figure_s = _best(floor), _best(whole)
     return {"name": f"年度统计（{label}，{n_items:,} 条信息 + {n_apps:,} 件申请）", "figure": round(figure_s, 3),

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Date, bindparam, text
 from sqlmodel import Session, select
 
+from content.channels_extra.tally import LATER_WITHDRAWN, WENT_OUT
 from content.models import Category, Organization
 from content.models.base import UTCDateTime
 from content.registers.codes import (
@@ -86,6 +87,20 @@ UNION ALL SELECT 'on_time', NULL, NULL, COALESCE(SUM(on_time), 0) FROM a
 UNION ALL SELECT 'provisional', NULL, NULL, COALESCE(SUM(provisional), 0) FROM a
 """
 
+# Grid groups (网格群) and bulletin boards (公开栏) from the outbox, with the semantics of
+# content.channels_extra.tally.items_per_channel: a publication sent during the year (withdrawn later or
+# not); an item posted to several groups is one item and several posts. Read through the index
+# ix_publication_org_channel_sent (migration 0009), so the portal and official-account rows are not read.
+_CHANNELS_SQL = """
+SELECT channel AS fig, COUNT(DISTINCT item_id) AS items, COUNT(*) AS posts
+FROM publication
+WHERE org_id = :org AND channel IN ('wecom_group', 'board') AND state IN :states
+  AND sent_at >= :start AND sent_at < :end
+GROUP BY channel
+UNION ALL SELECT 'board_posted', COUNT(*), COUNT(*) FROM board_notice
+WHERE org_id = :org AND posted_at >= :start AND posted_at < :end
+"""
+
 _INTERACTIONS_SQL = """
 SELECT kind, COUNT(*), COALESCE(SUM(participants), 0), COALESCE(SUM(suggestions), 0)
 FROM interaction WHERE org_id = :org AND starts_on >= :first AND starts_on <= :last GROUP BY kind
@@ -140,6 +155,25 @@ def tally_items(session: Session, *, org_id: int, year: int) -> dict[str, Any]:
         elif fig == "mp_origin":
             out["mp"]["repost" if key == "repost" else "original"] += value
             out["mp"]["total"] += value
+    out["by_channel"] = tally_channels(session, org_id=org_id, year=year, portal=out["portal"]["total"],
+                                       mp=out["mp"]["total"])
+    return out
+
+
+def tally_channels(session: Session, *, org_id: int, year: int, portal: int, mp: int) -> dict[str, int]:
+    """Items per disclosure channel; `portal` and `mp` are the item scan's figures (items.portal/mp.total)."""
+    start, end = year_bounds_utc(year)
+    stmt = text(_CHANNELS_SQL).bindparams(bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()),
+                                          bindparam("states", expanding=True))
+    params = {"org": org_id, "start": start, "end": end, "states": [*WENT_OUT, *LATER_WITHDRAWN]}
+    out = {"portal": portal, "mp": mp, "wecom_group": 0, "wecom_group_posts": 0, "board": 0, "board_posted": 0}
+    for fig, items, posts in session.connection().execute(stmt, params).all():
+        if fig == "wecom_group":
+            out["wecom_group"], out["wecom_group_posts"] = int(items), int(posts)
+        elif fig == "board":
+            out["board"] = int(items)
+        elif fig == "board_posted":
+            out["board_posted"] = int(items)
     return out
 
 
