@@ -21,7 +21,7 @@ run: install
 	$(BIN)/gongkai run --host $(HOST) --port $(PORT)
 
 test: install
-	$(BIN)/python -m tests.setup_browser
+	$(BIN)/python -m tests.setup_system
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install

@@ -1,6 +1,6 @@
 """Browser tests: the real app under uvicorn on a free loopback port, driven by Playwright + Chromium.
 
-Debian's Chromium is installed by `python -m tests.setup_browser` (run by `make test`). Without it
+Debian's Chromium is installed by `python -m tests.setup_system` (run by `make test`). Without it
 (or without the playwright package) these tests skip with the reason, except under CI=true where
 they fail: the browser suite must never be skipped silently in CI.
 """
@@ -42,7 +42,7 @@ def sync_playwright_api():
     except ImportError:
         _unavailable("the playwright package is not installed (pip install -e '.[test]')")
     if not CHROMIUM.exists():
-        _unavailable("/usr/bin/chromium is missing (run: python -m tests.setup_browser)")
+        _unavailable("/usr/bin/chromium is missing (run: python -m tests.setup_system)")
     return sync_playwright
 
 

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.browser
 def chromium_page():
     if not CHROMIUM.exists():
         if IN_CI:
-            pytest.fail("/usr/bin/chromium missing (tests.setup_browser installs it)", pytrace=False)
-        pytest.skip("/usr/bin/chromium missing: run `python -m tests.setup_browser`")
+            pytest.fail("/usr/bin/chromium missing (tests.setup_system installs it)", pytrace=False)
+        pytest.skip("/usr/bin/chromium missing: run `python -m tests.setup_system`")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -1,9 +1,10 @@
-"""Install what the browser tests need: Debian's Chromium and a Chinese font.
+"""Install the Debian packages the test suite needs besides Python ones.
 
-Run by `make test` before pytest (`python -m tests.setup_browser`). Idempotent: does nothing when
-`/usr/bin/chromium` and a CJK font are already there. Under CI=true a failure to install is fatal
-(the browser tests must never be skipped silently in CI); elsewhere it prints a warning and the
-browser tests skip with the reason.
+Chromium (browser tests), a Chinese font (browser screenshots and notice PDFs), pango (WeasyPrint's
+notice PDFs) and nginx (the deploy test checks `deploy/nginx` with `nginx -t`).
+Run by `make test` before pytest (`python -m tests.setup_system`). Idempotent: does nothing when all
+are there. Under CI=true a failure to install is fatal (those tests must never be skipped silently in
+CI); elsewhere it prints a warning and the tests that need a package skip with the reason.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+from ctypes.util import find_library
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -37,18 +39,22 @@ def missing_packages() -> list[str]:
         wanted.append("chromium")
     if not _has_cjk_font():
         wanted.extend(FONT_PACKAGES)
+    if not (find_library("pango-1.0") and find_library("pangoft2-1.0")):
+        wanted.extend(["libpango-1.0-0", "libpangoft2-1.0-0"])
+    if not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists():
+        wanted.append("nginx-light")
     return wanted
 
 
 def main() -> int:
     wanted = missing_packages()
     if not wanted:
-        print("浏览器测试环境已就绪：/usr/bin/chromium 与中文字体均已安装")
+        print("测试所需系统软件已就绪：chromium、中文字体、pango、nginx")
         return 0
     if not shutil.which("apt-get"):
         print(f"缺少 {'、'.join(wanted)}，且本机没有 apt-get，无法自动安装", file=sys.stderr)
         return 1 if IN_CI else 0
-    print(f"正在安装浏览器测试所需的软件包：{' '.join(wanted)}")
+    print(f"正在安装测试所需的系统软件包：{' '.join(wanted)}")
     try:
         _apt("update")
         _apt("install", "-y", "--no-install-recommends", *wanted)
