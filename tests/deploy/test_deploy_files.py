@@ -6,8 +6,8 @@ Docker cannot run here; `nginx -t` runs when nginx is installed (deploy/../.ci i
 from __future__ import annotations
 
 import configparser
-import re
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
