@@ -42,8 +42,8 @@ def _routers() -> list:
     from bot.routes import router as bot
     from content.api import router as content_api
     from content.public import router as public
-    from content.web.channels_pages import router as channels_pages
     from content.web import router as web
+    from content.web.channels_pages import router as channels_pages
     from scheduler.api import router as publications
 
     return [content_api, health, web, bot, public, channels_pages, publications]
