@@ -73,7 +73,7 @@ class Item(SQLModel, table=True):
     digest: str = Field(default="", max_length=500)
     author: str = Field(default="", max_length=100)
     body_html: str = Field(default="", sa_type=Text)
-    cover_image: str | None = Field(default=None, max_length=500)
+    cover_image: str | None = Field(default=None, sa_type=Text)  # a URL or a data: URI (migration 0010)
     attachments: list = json_field(list)
     topic_id: int | None = Field(default=None, foreign_key="category.id", index=True)
     area_id: int | None = Field(default=None, foreign_key="category.id", index=True)

@@ -12,6 +12,7 @@ from content.web import (
     dashboard,
     editor,
     holiday_pages,
+    item_media,
     items_list,
     preview_pages,
     publications_pages,
@@ -33,7 +34,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(_mark_web)])
 # Order matters: literal paths (/items/new, /items/import-docx) before /items/{item_id}.
 for _module in (static_files, auth_pages, dashboard, uploads, editor, items_list, review, preview_pages,
                 settings_pages, binding, publications_pages, report_pages,
-                holiday_pages, register_pages):  # holidays before /registers/{slug}/…
+                holiday_pages, register_pages, item_media):  # holidays before /registers/{slug}/…
     router.include_router(_module.router)
 
 __all__ = ["install_error_pages", "router"]

@@ -14,7 +14,7 @@ from content.web.access import item_for_viewer
 from content.web.forms import CHANNEL_CHOICES, categories, field_of, parse_editor_form, values_from_item
 from content.web.session import WebUserDep, read_form, roles
 from content.web.templating import render
-from content.web.uploads import DOCX_MAX_BYTES, IMAGE_MAX_BYTES
+from content.web.uploads import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, DOCX_MAX_BYTES, IMAGE_MAX_BYTES
 
 router = APIRouter()
 
@@ -29,7 +29,8 @@ def _editor(request: Request, session, user: User, item: Item | None, values: di
         "topics": categories(session, user.org_id, Taxonomy.topic),
         "areas": categories(session, user.org_id, Taxonomy.area),
         "channel_choices": CHANNEL_CHOICES, "docx_max_mb": DOCX_MAX_BYTES // (1024 * 1024),
-        "image_max_kb": IMAGE_MAX_BYTES // 1024,
+        "image_max_kb": IMAGE_MAX_BYTES // 1024, "attachment_max_kb": ATTACHMENT_MAX_BYTES // 1024,
+        "attachment_types": ATTACHMENT_TYPES,
     }, status=status)  # fmt: skip
 
 
