@@ -59,10 +59,12 @@ def _index(request: Request, *, errors: dict | None = None, typed: str = "", sta
     }, status=status)  # fmt: skip
 
 
-def _check_year(request: Request, year: int):
-    if _year_error(str(year)):
-        return _index(request, errors={"year": _year_error(str(year))}, typed=str(year), status=404)
-    return None
+def _parse_year(request: Request, raw: str) -> tuple[int, None] | tuple[None, Response]:
+    """(year, None), or (None, the picker page with the error) for a path year that is no sane year."""
+    error = _year_error(raw)
+    if error:
+        return None, _index(request, errors={"year": error}, typed=raw[:10], status=404)
+    return int(raw), None
 
 
 def _t2_form(layout_name: str, cells: dict, entered: dict) -> list[dict]:
@@ -101,15 +103,18 @@ def _page(request: Request, session, user, year: int, *, errors: dict | None = N
 
 
 @router.get("/reports/{year}", name="web_report")
-def report_page(request: Request, year: int, session: SessionDep, user: WebUserDep):
-    return _check_year(request, year) or _page(request, session, user, year)
+def report_page(request: Request, year: str, session: SessionDep, user: WebUserDep):
+    number, bad = _parse_year(request, year)
+    return bad or _page(request, session, user, number)
 
 
 @router.get("/reports/{year}/download/{fmt}", name="web_report_download")
-def download(request: Request, year: int, fmt: str, session: SessionDep, user: WebUserDep):
-    bad = _check_year(request, year)
-    if bad is not None:
-        return bad
+def download(request: Request, year: str, fmt: str, session: SessionDep, user: WebUserDep):
+    number, bad = _parse_year(request, year)
+    return bad or _download(request, session, user, number, fmt)
+
+
+def _download(request: Request, session, user, year: int, fmt: str) -> Response:
     if fmt not in MEDIA_TYPES:
         raise DomainError("unknown_format", f"未知的下载格式：{fmt}（可选：docx、html、md、json）", status=404)
     report = build_report(session, org_id=user.org_id, year=year, layout=_layout(request))
@@ -124,11 +129,13 @@ def _done(request: Request, year: int, what: str) -> RedirectResponse:
 
 
 @router.post("/reports/{year}/text")
-async def save_text(request: Request, year: int, session: SessionDep, admin: AdminUserDep):
+async def save_text(request: Request, year: str, session: SessionDep, admin: AdminUserDep):
     form = await read_form(request)
-    bad = _check_year(request, year)
-    if bad is not None:
-        return bad
+    number, bad = _parse_year(request, year)
+    return bad or _save_text(request, session, admin, number, form)
+
+
+def _save_text(request: Request, session, admin, year: int, form):
     data = {key: str(form.get(key) or "") for key, _ in TEXT_FIELDS}
     errors = {f"text_{key}": f"{label}不能超过 {TEXT_MAX} 字" for key, label in TEXT_FIELDS
               if len(data[key].strip()) > TEXT_MAX}  # fmt: skip
@@ -150,11 +157,13 @@ async def save_text(request: Request, year: int, session: SessionDep, admin: Adm
 
 
 @router.post("/reports/{year}/figures")
-async def save_figures(request: Request, year: int, session: SessionDep, admin: AdminUserDep):
+async def save_figures(request: Request, year: str, session: SessionDep, admin: AdminUserDep):
     form = await read_form(request)
-    bad = _check_year(request, year)
-    if bad is not None:
-        return bad
+    number, bad = _parse_year(request, year)
+    return bad or _save_figures(request, session, admin, number, form)
+
+
+def _save_figures(request: Request, session, admin, year: int, form):
     layout = get_layout(_layout(request) or _stored_layout(session, admin.org_id, year))
     codes = [code for table in layout.t2 for code in table.cells()]
     typed = {code: str(form.get(code) or "").strip() for code in codes}

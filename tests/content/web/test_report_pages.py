@@ -149,6 +149,8 @@ def test_empty_year_and_year_picker(client_for, engine, world):
     assert r.status_code == 422 and "请填写 2004–2100 之间的年份" in r.text and 'value="abc"' in r.text
     r = drafter.get("/reports/1900", headers=HTML)
     assert r.status_code == 404 and "请填写 2004–2100 之间的年份" in r.text
+    r = drafter.get("/reports/abc/download/docx", headers=HTML)
+    assert r.status_code == 404 and "<html" in r.text and 'value="abc"' in r.text
 
 
 def test_downloads_use_the_report_renderers(client_for, engine, world):
