@@ -13,6 +13,7 @@ MODEL_MODULES = [
     "content.channels_extra.models",
     "scheduler.models",
     "content.registers.models",
+    "scheduler.mass_quota",
 ]
 
 

@@ -1,20 +1,40 @@
 """Delivering `Notification` rows: WeCom cards/texts or official-account template messages.
 
 `deliver_pending(engine, settings, limit)` is called right after each chat reply and periodically by
-the scheduler. Each row is claimed with a compare-and-set (pending → sending), so two processes never
-send one notification twice; a failed send goes back to pending until MAX_ATTEMPTS, then failed.
-Users bound to neither channel are marked skipped (they read it in the web UI).
+the scheduler. Users bound to neither channel are marked skipped (they read it in the web UI).
+
+Claims and leases. A row is claimed with a compare-and-set (pending → sending, attempts + 1,
+`claimed_until` = now + lease), so two processes never deliver one notification at once. The claim is
+identified by (id, attempts): every later write of that delivery is guarded by `state = 'sending' AND
+attempts = <claimed>`, so a process whose lease ran out and was taken over records nothing. A `sending`
+row whose lease has passed (its process died or hung) is claimable again, exactly like a pending one;
+rows left in `sending` before leases existed (`claimed_until` NULL) count as expired. A failed send goes
+back to pending until MAX_ATTEMPTS, then failed; a row whose lease expired on its last attempt fails.
+
+Per-step progress. A delivery is a list of steps (today one: the WeCom message or the official-account
+template message). Each step's answer (msgid) is stored in `Notification.progress` as soon as it returns
+(the last step's together with the final state), and a resumed delivery skips every step with a stored
+answer. A claim that has been held for more than FRESH_SECONDS re-checks ownership (and extends the
+lease) before each step, so a process that was paused past its lease stops instead of sending.
+
+What remains at-least-once: WeCom `message/send` and `message/template/send` are not idempotent and
+cannot be queried afterwards. If a process dies after the platform accepted a step but before that step's
+answer was committed (one HTTP response plus one UPDATE), the resumed delivery sends the step again and the
+person may read the same message twice. Nothing is lost, and nothing is sent twice otherwise.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from requests import RequestException
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from wechatpy.exceptions import WeChatClientException
 
 from bot import messages
@@ -31,6 +51,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("gongkai.bot.notify")
 MAX_ATTEMPTS = 5
 DEFAULT_MP_TEMPLATE = "gongkai-review-notice"
+LEASE_SECONDS = 120.0  # well above one send: client timeout 10 s, one token refresh and one retry
+FRESH_SECONDS = 5.0
 
 
 class _Clients:
@@ -51,48 +73,143 @@ class _Clients:
         return self._mp
 
 
-def deliver_pending(engine: Engine, settings: Settings, limit: int = 50) -> dict[str, int]:
+@dataclass
+class Claim:
+    """One process's hold on one notification (see the module docstring)."""
+
+    note_id: int
+    attempts: int
+    plan: dict | None
+    progress: dict[str, Any]
+    lease_seconds: float = LEASE_SECONDS
+    taken_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def todo(self) -> list[str]:
+        return [step for step in steps(self.plan) if step not in self.progress]
+
+
+def steps(plan: dict | None) -> list[str]:
+    if plan is None:
+        return []
+    return ["wecom"] if plan["wecom"] else ["mp"]
+
+
+def claimable(now: datetime):
+    expired = and_(Notification.state == "sending",
+                   or_(col(Notification.claimed_until).is_(None), Notification.claimed_until < now))
+    return or_(Notification.state == "pending", expired)
+
+
+def deliver_pending(engine: Engine, settings: Settings, limit: int = 50, *, now: datetime | None = None,
+                    lease_seconds: float = LEASE_SECONDS) -> dict[str, int]:
     counts = {"sent": 0, "failed": 0, "retry": 0, "skipped": 0}
+    now = now or utcnow()
     clients = _Clients(engine, settings)
     with writer_lock(engine), Session(engine) as session:
-        ids = session.exec(select(Notification.id).where(Notification.state == "pending")
+        ids = session.exec(select(Notification.id).where(claimable(now))
                            .order_by(Notification.id).limit(limit)).all()
     for note_id in ids:
-        outcome = _deliver_one(engine, settings, clients, note_id)
+        held = claim(engine, settings, note_id, now=now, lease_seconds=lease_seconds)
+        outcome = deliver_claimed(engine, settings, held, clients) if held else None
         if outcome:
-            counts[outcome] += 1
+            counts[outcome] = counts.get(outcome, 0) + 1
     return counts
 
 
-def _deliver_one(engine: Engine, settings: Settings, clients: _Clients, note_id: int) -> str | None:
-    # No transaction stays open during the network call (SQLite has one writer; the token cache and
-    # other processes need the database meanwhile): claim, prepare, commit — send — record.
+def claim(engine: Engine, settings: Settings, note_id: int, *, now: datetime | None = None,
+          lease_seconds: float = LEASE_SECONDS) -> Claim | None:
+    """Take the row (pending, or sending with an expired lease) and read everything the send needs.
+
+    No transaction stays open during the network calls (SQLite has one writer; the token cache and other
+    processes need the database meanwhile): claim and plan, commit — send — record.
+    """
+    now = now or utcnow()
     with writer_lock(engine), Session(engine, expire_on_commit=False) as session:
-        won = session.exec(update(Notification).where(Notification.id == note_id, Notification.state == "pending")
-                           .values(state="sending", attempts=Notification.attempts + 1)).rowcount
+        before = session.exec(select(Notification.state).where(Notification.id == note_id)).first()
+        won = session.exec(update(Notification).where(Notification.id == note_id, claimable(now)).values(
+            state="sending", attempts=Notification.attempts + 1,
+            claimed_until=now + timedelta(seconds=lease_seconds))).rowcount
         session.commit()
         if won != 1:
             return None
         note = session.get(Notification, note_id)
+        if note.attempts > MAX_ATTEMPTS:  # its last lease expired: give up rather than loop
+            _close(session, note_id, note.attempts, state="failed",
+                   last_error=note.last_error or "投递多次中断，已停止重试")
+            session.commit()
+            return None
+        if before == "sending":
+            log.warning("notification %s: resuming after an expired claim (attempt %s)", note_id, note.attempts)
         user = session.get(User, note.user_id)
         item = session.get(Item, note.item_id) if note.item_id else None
         plan = _plan(session, settings, note, user, item)
-        attempts = note.attempts
+        held = Claim(note_id, note.attempts, plan, dict(note.progress or {}), lease_seconds)
         session.commit()
-    error = None
-    try:
-        outcome = _send(settings, clients, plan)
-    except (WeChatClientException, RequestException) as exc:
-        code = getattr(exc, "errcode", None)
-        error = f"{code} {getattr(exc, 'errmsg', '') or type(exc).__name__}"[:500]
-        outcome = "retry" if attempts < MAX_ATTEMPTS else "failed"
-        log.warning("notification %s not delivered: %s", note_id, error)
+    return held
+
+
+def _guard(note_id: int, attempts: int):
+    return (Notification.id == note_id, Notification.state == "sending", Notification.attempts == attempts)
+
+
+def _close(session: Session, note_id: int, attempts: int, **values: Any) -> bool:
+    stmt = update(Notification).where(*_guard(note_id, attempts)).values(claimed_until=None, **values)
+    return session.exec(stmt).rowcount == 1
+
+
+def _still_mine(engine: Engine, held: Claim) -> bool:
+    """Extend the lease if this process still holds the claim (after a pause: see FRESH_SECONDS)."""
+    if time.monotonic() - held.taken_at < FRESH_SECONDS:
+        return True
     with writer_lock(engine), Session(engine) as session:
-        session.exec(update(Notification).where(Notification.id == note_id).values(
-            state={"retry": "pending"}.get(outcome, outcome), last_error=error,
-            sent_at=utcnow() if outcome == "sent" else None))
+        ok = session.exec(update(Notification).where(*_guard(held.note_id, held.attempts)).values(
+            claimed_until=utcnow() + timedelta(seconds=held.lease_seconds))).rowcount == 1
         session.commit()
-    return outcome
+    held.taken_at = time.monotonic()
+    return ok
+
+
+def deliver_claimed(engine: Engine, settings: Settings, held: Claim, clients: _Clients | None = None) -> str:
+    """Send the steps not yet done; returns sent | retry | failed | skipped | lost."""
+    clients = clients or _Clients(engine, settings)
+    if held.plan is None:
+        return _record(engine, held, "skipped", None)
+    todo = held.todo
+    for n, step in enumerate(todo):
+        if not _still_mine(engine, held):
+            log.warning("notification %s: claim lost before step %s; not sent", held.note_id, step)
+            return "lost"
+        try:
+            answer = _send_step(settings, clients, held.plan, step)
+        except (WeChatClientException, RequestException) as exc:
+            code = getattr(exc, "errcode", None)
+            error = f"{code} {getattr(exc, 'errmsg', '') or type(exc).__name__}"[:500]
+            log.warning("notification %s not delivered: %s", held.note_id, error)
+            return _record(engine, held, "retry" if held.attempts < MAX_ATTEMPTS else "failed", error)
+        held.progress[step] = {"msgid": str(answer.get("msgid") or ""), "at": utcnow().isoformat()}
+        if n < len(todo) - 1 and _record(engine, held, None, None) == "lost":  # store it before the next
+            return "lost"
+    return _record(engine, held, "sent", None)
+
+
+def _record(engine: Engine, held: Claim, outcome: str | None, error: str | None) -> str:
+    """Store the progress (and, unless outcome is None, the final state) if the claim still holds."""
+    values: dict[str, Any] = {"progress": dict(held.progress)}
+    if outcome is not None:
+        values.update(state={"retry": "pending"}.get(outcome, outcome), last_error=error,
+                      sent_at=utcnow() if outcome == "sent" else None)
+    with writer_lock(engine), Session(engine) as session:
+        if outcome is None:
+            ok = session.exec(update(Notification).where(*_guard(held.note_id, held.attempts))
+                              .values(**values)).rowcount == 1
+        else:
+            ok = _close(session, held.note_id, held.attempts, **values)
+        session.commit()
+    if not ok:
+        log.warning("notification %s: claim lost before recording %s", held.note_id, outcome or "a step")
+        return "lost"
+    return outcome or "progress"
 
 
 def _plan(session: Session, settings: Settings, note: Notification, user: User | None,
@@ -105,21 +222,16 @@ def _plan(session: Session, settings: Settings, note: Notification, user: User |
             "card": card, "item": item}
 
 
-def _send(settings: Settings, clients: _Clients, plan: dict | None) -> str:
-    if plan is None:
-        return "skipped"
+def _send_step(settings: Settings, clients: _Clients, plan: dict, step: str) -> dict:
     card = plan["card"]
-    if plan["wecom"]:
+    if step == "wecom":
         if card is not None:
-            api.send_template_card(clients.wecom, touser=plan["wecom"], card=card[0])
-        else:
-            api.send_text(clients.wecom, touser=plan["wecom"], content=plan["text"])
-    else:
-        template = settings.mp_template_id or DEFAULT_MP_TEMPLATE
-        api.send_template_message(clients.mp, touser=plan["mp"], template_id=template,
-                                  data=messages.mp_template_data(plan["text"], plan["item"]),
-                                  url=card[1] if card else None)
-    return "sent"
+            return api.send_template_card(clients.wecom, touser=plan["wecom"], card=card[0])
+        return api.send_text(clients.wecom, touser=plan["wecom"], content=plan["text"])
+    template = settings.mp_template_id or DEFAULT_MP_TEMPLATE
+    return api.send_template_message(clients.mp, touser=plan["mp"], template_id=template,
+                                     data=messages.mp_template_data(plan["text"], plan["item"]),
+                                     url=card[1] if card else None)
 
 
 def _card(session: Session, settings: Settings, note: Notification, item: Item | None) -> tuple[dict, str] | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index
+from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
 
 from content.models.base import created_at_field, dt_field, json_field, org_fk
@@ -24,8 +24,10 @@ class Notification(SQLModel, table=True):
     item_id: int | None = Field(default=None, foreign_key="item.id")
     step_id: int | None = Field(default=None, foreign_key="reviewstep.id")
     data: dict = json_field(dict)
-    state: str = Field(default="pending", max_length=20)  # pending | sent | failed | skipped
+    state: str = Field(default="pending", max_length=20)  # pending | sending | sent | failed | skipped
     attempts: int = 0
     last_error: str | None = None
     created_at: datetime = created_at_field()
     sent_at: datetime | None = dt_field()
+    claimed_until: datetime | None = dt_field()  # lease of a `sending` row (bot/notify.py)
+    progress: dict | None = Field(default=None, sa_type=JSON)  # per-step delivery answers (msgid)
