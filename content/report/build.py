@@ -59,6 +59,9 @@ def placeholders(t: dict[str, Any]) -> dict[str, str]:
         "suggestions": inter["total"]["suggestions"], "applications_new": apps["new"]["total"],
         "applications_closed": apps["closed"]["total"], "applications_carried_out": apps["carried_out"]["total"],
         "on_time_rate": "—" if rate is None else f"{rate * 100:.1f}%",
+        "wecom_group_items": items["by_channel"]["wecom_group"],
+        "wecom_group_posts": items["by_channel"]["wecom_group_posts"],
+        "board_items": items["by_channel"]["board"], "board_posted": items["by_channel"]["board_posted"],
     }  # fmt: skip
     return {k: str(v) for k, v in out.items()}
 
@@ -68,13 +71,24 @@ def fill(text: str, values: dict[str, str]) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), text)
 
 
+def _other_channels(c: dict[str, int]) -> str:
+    """Grid groups and bulletin boards, said only when the year used them."""
+    parts = []
+    if c["wecom_group"]:
+        parts.append(f"通过各村网格微信工作群推送信息{c['wecom_group']}条（共{c['wecom_group_posts']}条次）")
+    if c["board"] or c["board_posted"]:
+        parts.append(f"通过公开栏公开信息{c['board']}条（全年张贴公告{c['board_posted']}份）")
+    return "；".join(parts) + "。" if parts else ""
+
+
 def _overview(t: dict[str, Any], p: dict[str, str]) -> list[str]:
     items = t["items"]
     topics = "、".join(f"{name}{n}条" for name, n in items["portal"]["by_topic"].items())
     paras = [
         f"{p['year']}年，{p['org']}通过政府门户网站主动公开政府信息{p['portal_total']}条，其中{topics or '无分类数据'}。"
         f"依申请公开信息{p['on_application_items']}条，全文公开信息{p['full_text_items']}条。",
-        f"通过政务微信公众号发布信息{p['mp_total']}条，其中原创{p['mp_original']}条、转载{p['mp_repost']}条。",
+        f"通过政务微信公众号发布信息{p['mp_total']}条，其中原创{p['mp_original']}条、转载{p['mp_repost']}条。"
+        + _other_channels(items["by_channel"]),
         f"开展网上调查问卷{p['surveys']}次、民意征集{p['solicitations']}次、在线访谈{p['interviews']}次，"
         f"参与{p['participants']}人次，收集意见建议{p['suggestions']}条。",
         f"全年共收到政府信息公开申请{p['applications_new']}件，办结{p['applications_closed']}件，"
