@@ -14,6 +14,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from content import store, workflow
+from content.access import item_for_viewer, visible_department
+from content.accounts import roles_of
 from content.api.auth import CurrentUserDep
 from content.api.present import Names, item_detail, item_public
 from content.api.schemas import (
@@ -67,7 +69,7 @@ def _utc_publish_at(data: dict) -> dict:
 
 
 def _get(session: Session, user: User, item_id: int) -> Item:
-    return store.get_item(session, org_id=user.org_id, item_id=item_id)
+    return item_for_viewer(session, user, item_id, roles_of(session, user.id))
 
 
 @router.post("", response_model=ItemDetail, status_code=201, summary="新建稿件（草稿）")
@@ -106,11 +108,15 @@ def list_items(
         department_id = dept.id
     if since and until and until < since:
         raise Invalid("invalid_range", "结束日期不能早于开始日期", field="until")
+    own_department = visible_department(user, roles_of(session, user.id))
+    if own_department is not None:  # drafters and department heads list their own department's items
+        department_id = own_department
     start = datetime.combine(since, time.min, SHANGHAI) if since else None
     end = datetime.combine(until + timedelta(days=1), time.min, SHANGHAI) if until else None
     if incomplete:
         items = list(session.exec(
-            select(Item).where(Item.org_id == user.org_id, col(Item.review_incomplete).is_(True))
+            select(Item).where(Item.org_id == user.org_id, col(Item.review_incomplete).is_(True),
+                               *([Item.department_id == own_department] if own_department else []))
             .order_by(col(Item.updated_at).desc()).limit(limit).offset(offset)
         ).all())
     else:

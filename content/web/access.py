@@ -1,34 +1,5 @@
-"""Who may look at which item in the web UI (actions are decided by content.workflow only).
+"""The web UI's view rule is the core's: see content/access.py."""
 
-Viewing: admins, leaders and the principal see every item of their org; drafters and department
-heads see their own department's items; the drafter always sees their own; anyone who may act on
-an item (a deputy, an assigned reviewer) sees it too. Items of another org do not exist (404).
-"""
+from content.access import WIDE_ROLES, can_view, item_for_viewer, visible_department
 
-from __future__ import annotations
-
-from sqlmodel import Session
-
-from content import workflow
-from content.errors import Forbidden
-from content.models import Item, User
-from content.store import get_item
-
-WIDE_ROLES = {"admin", "leader", "principal"}
-
-
-def can_view(session: Session, user: User, item: Item, roles: set[str]) -> bool:
-    if item.org_id != user.org_id:
-        return False
-    if roles & WIDE_ROLES or item.drafter_id == user.id:
-        return True
-    if user.department_id is not None and user.department_id == item.department_id:
-        return True
-    return bool(workflow.available_actions(session, item, user))
-
-
-def item_for_viewer(session: Session, user: User, item_id: int, roles: set[str]) -> Item:
-    item = get_item(session, org_id=user.org_id, item_id=item_id)
-    if not can_view(session, user, item, roles):
-        raise Forbidden("item_hidden", "您无权查看此稿件")
-    return item
+__all__ = ["WIDE_ROLES", "can_view", "item_for_viewer", "visible_department"]

@@ -98,7 +98,9 @@ def test_revisions_and_diff(api):
     api.as_("drafter").patch(f"{API}/{item_id}", json={"body_html": "<p>第一段。</p><p>新增第二段。</p>"})
     # A PATCH that changes nothing makes no revision.
     api.as_("drafter").patch(f"{API}/{item_id}", json={"title": "第二版标题"})
-    revs = api.as_("head_b").get(f"{API}/{item_id}/revisions").json()
+    hidden = api.as_("head_b").get(f"{API}/{item_id}/revisions")  # another department's draft
+    assert hidden.status_code == 403 and hidden.json()["code"] == "item_hidden"
+    revs = api.as_("head_a").get(f"{API}/{item_id}/revisions").json()
     assert [r["number"] for r in revs] == [1, 2, 3]
     assert all(r["created_by_name"] == "drafter" and r["content"] is None for r in revs)
     assert len({r["content_hash"] for r in revs}) == 3

@@ -145,10 +145,12 @@ def test_rejection_needs_a_reason_and_the_drafter_sees_it_with_the_count(api, en
 
 def test_locked_while_in_review_except_for_the_current_gate(api, engine):
     item_id = submitted(api)
-    for login in ("drafter", "drafter2", "head_b", "leader", "principal"):
+    for login in ("drafter", "drafter2", "leader", "principal"):
         body = refused(engine, lambda u=login: api.as_(u).patch(f"{API}/{item_id}", json={"title": "偷改"}),
                        403, "edit_locked")
         assert body["message"]
+    # Another department's head may not even see the draft.
+    refused(engine, lambda: api.as_("head_b").patch(f"{API}/{item_id}", json={"title": "偷改"}), 403, "item_hidden")
     assert "edit" not in api.as_("drafter").get(f"{API}/{item_id}").json()["available_actions"]
     # The drafter may recall it to draft, then edit freely; nobody else may recall.
     refused(engine, lambda: act(api, "head_a", item_id, "recall"), 403, "not_allowed")
