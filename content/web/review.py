@@ -78,9 +78,9 @@ async def act(request: Request, item_id: int, session: SessionDep, user: WebUser
                               reason=reason, content_hash=seen_hash, channel="web")
         session.commit()
     except DomainError as exc:
-        session.rollback()
         if exc.status == 404:
-            raise
+            raise  # before the rollback: the error page still reads the signed-in user
+        session.rollback()
         field = (exc.data or {}).get("field")
         errors = {f"{field}_{action}": exc.message} if field else {}
         return _page(request, session, user, item_id, errors=errors, typed=typed,

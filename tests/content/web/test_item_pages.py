@@ -115,6 +115,8 @@ def test_other_department_item_is_403_and_unknown_item_404(client_for, engine, w
     r = other.get(f"/items/{item_id}", headers=HTML)
     assert r.status_code == 403 and "您无权查看此稿件" in r.text
     assert other.get("/items/99999", headers=HTML).status_code == 404
+    missing = other.submit("/items/99999/action", {"action": "approve"})  # a POST on an unknown item
+    assert missing.status_code == 404 and "不存在" in missing.text
     assert client_for("leader_b").page(f"/items/{item_id}").status_code == 200  # leaders see every item
 
 
