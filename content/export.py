@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import re
 import zipfile
+from collections.abc import Callable
 from datetime import datetime
 from html import escape
 from io import BytesIO
@@ -64,7 +65,7 @@ def _page(item: Item, names: dict[int, str], files: list[str]) -> str:
 
 
 def export_zip(session: Session, *, org_id: int, year: int, month: int | None, out: Path,
-               media_root: Path | None = None) -> int:
+               media_root: Path | None = None, tick: Callable[[], None] | None = None) -> int:
     """Write the ZIP; returns the number of items. Rows are streamed, not loaded at once."""
     from openpyxl import Workbook
 
@@ -89,6 +90,8 @@ def export_zip(session: Session, *, org_id: int, year: int, month: int | None, o
                        names.get(item.area_id or 0, ""),
                        "、".join(CHANNEL_LABELS.get(c, c) for c in item.channels or []),
                        "转载" if item.origin == "repost" else "原创", item.source_url or "", folder, len(files)])
+            if tick:
+                tick()
         buf = BytesIO()
         wb.save(buf)
         zf.writestr("index.xlsx", buf.getvalue())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -154,7 +155,7 @@ def _department(session: Session, org_id: int, name: str | None) -> Department:
 
 
 def import_rows(session: Session, *, org_id: int, rows: list[list[Any]], department: str | None = None,
-                login: str | None = None) -> int:
+                login: str | None = None, tick: Callable[[], None] | None = None) -> int:
     """Validate every row, then write all of them; raises `Invalid` (data.rows) listing every bad row."""
     if not rows or not any(rows[0]):
         raise Invalid("empty_file", "文件为空")
@@ -185,6 +186,8 @@ def import_rows(session: Session, *, org_id: int, rows: list[list[Any]], departm
     drafter, dept = _drafter(session, org_id, login), _department(session, org_id, department)
     for data in parsed:
         _write_item(session, org_id=org_id, drafter=drafter, department=dept, data=data)
+        if tick:
+            tick()
     audit.record(session, org_id=org_id, action="item.import", target_type="item", target_id=None, actor=drafter,
                  count=len(parsed), department=dept.name)
     return len(parsed)
@@ -213,5 +216,5 @@ def _write_item(session: Session, *, org_id: int, drafter: User, department: Dep
 
 
 def import_file(session: Session, *, org_id: int, path: Path, department: str | None = None,
-                login: str | None = None) -> int:
-    return import_rows(session, org_id=org_id, rows=read_rows(path), department=department, login=login)
+                login: str | None = None, tick: Callable[[], None] | None = None) -> int:
+    return import_rows(session, org_id=org_id, rows=read_rows(path), department=department, login=login, tick=tick)

@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from app.cli_support import cli_session, die
+from app.progress import progress
 from content import accounts
 from content.errors import DomainError
 
@@ -100,10 +101,10 @@ def import_cmd(
 
     if not file.exists():
         die(f"文件不存在：{file}")
-    with cli_session() as s:
+    with cli_session() as s, progress("导入历史稿件") as advance:
         try:
             count = import_file(s, org_id=accounts.get_org(s, code=org).id, path=file, department=department,
-                                login=user)
+                                login=user, tick=advance)
         except DomainError as exc:
             s.rollback()
             for row in exc.data.get("rows", []):
@@ -125,8 +126,9 @@ def export_cmd(
         die(f"期间格式应为 YYYY 或 YYYY-MM：{period}")
     year, month = _year(int(m.group(1))), int(m.group(2)) if m.group(2) else None
     target = out or Path(f"gongkai-export-{period}.zip")
-    with cli_session() as s:
-        count = export_zip(s, org_id=accounts.get_org(s, code=org).id, year=year, month=month, out=target)
+    with cli_session() as s, progress(f"导出 {period}") as advance:
+        count = export_zip(s, org_id=accounts.get_org(s, code=org).id, year=year, month=month, out=target,
+                           tick=advance)
     typer.echo(f"已导出 {count} 条信息到 {target}")
 
 
