@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     mp_aes_key: SecretStr = SecretStr("")
     mp_api_base: str = ""
     mp_template_id: str = ""  # the review-notice template of the official account (模板消息)
+    mp_mass_send: bool = False  # publish by 群发 (message/mass/sendall) instead of 发布 (freepublish)
+    mp_mass_quota: int = 1  # mass sends per period: subscription account 1 a day, service account 4 a month
+    mp_mass_period: str = "day"  # day | month (Asia/Shanghai calendar)
 
     portal_url: str = ""
     portal_token: SecretStr = SecretStr("")

@@ -54,6 +54,11 @@ def process(engine: Engine, settings: Settings, inbound: Inbound) -> tuple[str |
     if inbound.channel == "mp" and inbound.event.upper() == "PUBLISHJOBFINISH":
         record_publish_event(engine, inbound)
         return None, AfterWork()
+    if inbound.channel == "mp" and inbound.event.upper() == "MASSSENDJOBFINISH":
+        from bot.mass_events import record_mass_event  # 群发 finished (scheduler/channels/mp_mass.py)
+
+        record_mass_event(engine, inbound)
+        return None, AfterWork()
     with writer_lock(engine), Session(engine, expire_on_commit=False) as session:
         stored = _stored(session, inbound)
         if stored is not None:

@@ -10,12 +10,16 @@ Python API (tests, the scheduler's official-account channel, the demo)::
     emu.fail("message/send", 40001, api="wecom")  # 40001 once: the client refreshes its token and retries
     emu.expire_tokens()                      # every issued token now answers 42001
     emu.state.publish_plan = [1, 4]          # new jobs: freepublish/get says 1 (publishing), then 4 (failed)
+    emu.state.mass_plan = ["SENDING", "SEND_SUCCESS"]  # message/mass/get statuses of new mass jobs
+    emu.state.mass_quota = 1                 # sendall answers 45028 after one mass send
+    emu.mass_job_finish(msg_id)              # inner XML of the MASSSENDJOBFINISH event for that job
     emu.state.drafts / .jobs / .articles / .materials / .cards   # what was created
     emu.reset(); emu.stop()                  # or: with WeChatEmulator() as emu: …
 
 Endpoints (base `<url>/mp/cgi-bin/` or `<url>/wecom/cgi-bin/`): mp `token`, `message/template/send`,
 `message/custom/send`, `media/uploadimg`, `material/add_material`, `draft/add`, `freepublish/submit`,
-`freepublish/get`, `freepublish/delete`; wecom `gettoken`, `message/send`, `message/update_template_card`.
+`freepublish/get`, `freepublish/delete`, `message/mass/sendall`, `message/mass/get`,
+`message/mass/delete`; wecom `gettoken`, `message/send`, `message/update_template_card`.
 Every call needs a token the emulator issued (else 40014; after `expire_tokens()` 42001).
 
 Over HTTP: `GET <url>/_emulator/records?api=&endpoint=` (JSON list), `POST <url>/_emulator/reset`,
@@ -84,6 +88,11 @@ class WeChatEmulator:
 
     def reset(self) -> None:
         self.state.reset()
+
+    def mass_job_finish(self, msg_id: str, *, to: str = "gh_gongkai_sandbox", status: str | None = None) -> str:
+        """The MASSSENDJOBFINISH event (inner XML) WeChat would post for a mass job; seal it with the
+        CallbackClient to deliver it to /wechat/mp."""
+        return handlers.mass_job_finish_event(self.state, msg_id, to=to, status=status)
 
 
 def _build_app(state: EmulatorState) -> Starlette:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from bot.sandbox.state import (
     DIGEST_TOO_LONG,
     INVALID_MEDIA,
     MISSING_PARAM,
+    NO_MASS_QUOTA,
     TITLE_TOO_LONG,
     EmulatorState,
 )
@@ -140,6 +142,56 @@ def mp_freepublish_delete(state: EmulatorState, _q: dict, body: dict, _f: dict) 
     return OK
 
 
+def mp_mass_sendall(state: EmulatorState, _q: dict, body: dict, _f: dict) -> dict:
+    """群发 an mpnews (a draft's media_id) to every follower; 45028 once `state.mass_quota` is used up."""
+    problem = _need(body, "msgtype", "filter")
+    if problem:
+        return problem
+    media_id = (body.get("mpnews") or {}).get("media_id")
+    if body["msgtype"] != "mpnews" or media_id not in state.drafts:
+        return {"errcode": INVALID_MEDIA, "errmsg": "invalid media_id"}
+    with state.lock:
+        if state.mass_quota is not None and len(state.mass_jobs) >= state.mass_quota:
+            return {"errcode": NO_MASS_QUOTA, "errmsg": "has no masssend quota"}
+        msg_id = 3_000_000 + state.next_id()
+        state.mass_jobs[str(msg_id)] = {"media_id": media_id, "statuses": list(state.mass_plan or ["SEND_SUCCESS"]),
+                                        "deleted": False}
+    return {"errcode": 0, "errmsg": "send job submission success", "msg_id": msg_id,
+            "msg_data_id": 2_000_000_000 + msg_id}
+
+
+def mp_mass_get(state: EmulatorState, _q: dict, body: dict, _f: dict) -> dict:
+    msg_id = str(body.get("msg_id", ""))
+    status = state.mass_status(msg_id)
+    if status is None:
+        return {"errcode": INVALID_MEDIA, "errmsg": "invalid msg_id"}
+    return {"msg_id": int(msg_id), "msg_status": status}
+
+
+def mp_mass_delete(state: EmulatorState, _q: dict, body: dict, _f: dict) -> dict:
+    with state.lock:
+        job = state.mass_jobs.get(str(body.get("msg_id", "")))
+        if job is None or job["deleted"]:
+            return {"errcode": INVALID_MEDIA, "errmsg": "invalid msg_id"}
+        job["deleted"] = True
+    return OK
+
+
+def mass_job_finish_event(state: EmulatorState, msg_id: str, *, to: str, status: str | None = None) -> str:
+    """The inner XML of the MASSSENDJOBFINISH event WeChat posts to the account's callback URL."""
+    with state.lock:
+        job = state.mass_jobs[str(msg_id)]
+        final = status or ("send success" if job["statuses"][-1] == "SEND_SUCCESS" else "send fail")
+    url = f"https://mp.weixin.qq.com/s/sandbox-mass-{msg_id}-1"
+    return (f"<xml><ToUserName><![CDATA[{to}]]></ToUserName><FromUserName><![CDATA[mphelper]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+            f"<Event><![CDATA[MASSSENDJOBFINISH]]></Event><MsgID>{msg_id}</MsgID>"
+            f"<Status><![CDATA[{final}]]></Status><TotalCount>100</TotalCount><FilterCount>100</FilterCount>"
+            f"<SentCount>100</SentCount><ErrorCount>0</ErrorCount><ArticleUrlResult><Count>1</Count>"
+            f"<ResultList><item><ArticleIdx>1</ArticleIdx><ArticleUrl><![CDATA[{url}]]></ArticleUrl></item>"
+            f"</ResultList></ArticleUrlResult></xml>")
+
+
 Handler = Callable[[EmulatorState, dict, dict, dict], dict]
 ROUTES: dict[tuple[str, str], Handler] = {
     ("wecom", "message/send"): wecom_send,
@@ -152,4 +204,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("mp", "freepublish/submit"): mp_freepublish_submit,
     ("mp", "freepublish/get"): mp_freepublish_get,
     ("mp", "freepublish/delete"): mp_freepublish_delete,
+    ("mp", "message/mass/sendall"): mp_mass_sendall,
+    ("mp", "message/mass/get"): mp_mass_get,
+    ("mp", "message/mass/delete"): mp_mass_delete,
 }

@@ -15,6 +15,7 @@ INVALID_MEDIA = 40007
 MISSING_PARAM = 41001
 TITLE_TOO_LONG = 45003
 DIGEST_TOO_LONG = 45004
+NO_MASS_QUOTA = 45028
 
 
 @dataclass
@@ -64,6 +65,9 @@ class EmulatorState:
             self.articles: dict[str, dict] = {}  # article_id -> {"media_id", "deleted", "urls"}
             self.cards: dict[str, dict] = {}  # response_code -> sent template card
             self.publish_plan: list[int] = [0]  # publish_status sequence given to each new job
+            self.mass_jobs: dict[str, dict] = {}  # msg_id -> {"media_id", "statuses", "deleted"}
+            self.mass_plan: list[str] = ["SEND_SUCCESS"]  # message/mass/get msg_status sequence per job
+            self.mass_quota: int | None = None  # sendall answers 45028 after this many (None: no limit)
 
     def next_id(self) -> int:
         return next(self._ids)
@@ -106,6 +110,19 @@ class EmulatorState:
             self.tokens.clear()
 
     # ---- publishing -------------------------------------------------------------------------
+    def mass_status(self, msg_id: str) -> str | None:
+        """message/mass/get: advance the job along its planned statuses; the last one sticks."""
+        with self.lock:
+            job = self.mass_jobs.get(msg_id)
+            if job is None:
+                return None
+            if job["deleted"]:
+                return "DELETE"
+            status = job["statuses"][0]
+            if len(job["statuses"]) > 1:
+                job["statuses"].pop(0)
+            return status
+
     def publish_status(self, publish_id: str) -> dict | None:
         """freepublish/get: advance the job along its planned statuses; the last one sticks."""
         with self.lock:

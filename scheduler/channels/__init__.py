@@ -36,8 +36,10 @@ def mp_factory(settings: Settings, engine: Engine) -> ChannelAdapter | None:
         return None
     from bot.wechat.clients import mp_client
     from scheduler.channels.mp import MpChannel
+    from scheduler.channels.mp_mass import mass_config
 
-    return MpChannel(mp_client(engine, settings), public_url=settings.public_url)
+    return MpChannel(mp_client(engine, settings), public_url=settings.public_url,
+                     mass=mass_config(settings, engine))
 
 
 def wecom_group_factory(settings: Settings, engine: Engine) -> ChannelAdapter | None:

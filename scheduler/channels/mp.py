@@ -7,6 +7,9 @@ Steps, each recorded in `Publication.progress` before the next one starts, so a 
 3. `draft`    — `draft/add` with the rewritten body → draft media_id;
 4. `submit`   — marked *before* `freepublish/submit` is called, then its publish_id is stored.
 
+Mass-send mode (群发, `GONGKAI_MP_MASS_SEND=true`) replaces step 4 by `message/mass/sendall` within the
+account's quota: see `scheduler.channels.mp_mass`.
+
 A submit that was attempted but left no publish_id (the process died mid-call) cannot be
 re-submitted blindly — that might publish twice — so reconciliation reports it for a person to
 check. Confirmation comes from the `PUBLISHJOBFINISH` event (see `scheduler.mp_events`) or from
@@ -29,6 +32,7 @@ from wechatpy.exceptions import WeChatClientException
 
 from bot.wechat import api
 from bot.wechat.clients import TOKEN_ERRORS, MpClient
+from scheduler.channels import mp_mass
 from scheduler.channels.base import (
     PermanentError,
     PublishJob,
@@ -63,8 +67,10 @@ class MpChannel:
         public_url: str = "",
         image_loader: ImageLoader | None = None,
         quota_retry_seconds: float = 3600.0,
+        mass: mp_mass.MassSendConfig | None = None,
     ) -> None:
         self.client = client
+        self.mass = mass  # set: 群发 mode (scheduler/channels/mp_mass.py)
         self.public_url = public_url
         self.load_image = image_loader or self._fetch_image
         self.quota_retry_seconds = quota_retry_seconds
@@ -74,17 +80,17 @@ class MpChannel:
 
     # ---- sending -----------------------------------------------------------------------------------
     def send(self, job: PublishJob) -> SendResult:
+        if mp_mass.wants_mass(self, job):
+            return mp_mass.send(self, job)
+        return self.send_free(job)
+
+    def send_free(self, job: PublishJob) -> SendResult:
+        """Steps 1–4 of the module docstring (free publication, 发布)."""
         if job.progress.get("publish_id"):
             return SendResult(job.progress["publish_id"], confirmed=False)
         if job.progress.get("submit_attempted"):
             raise UnknownOutcome("公众号发布请求已发出但未收到结果", code="mp_submit_unknown")
-        with self._errors("上传图片"):
-            body = self._upload_inline_images(job)
-            thumb = job.progress.get("thumb") or self._upload_cover(job)
-        if not job.progress.get("draft"):
-            with self._errors("保存草稿"):
-                draft = api.draft_add(self.client, [self._article(job, body, thumb)])
-            job.step_done("draft", draft)
+        self.prepare_draft(job)
         job.step_done("submit_attempted", True)
         try:
             publish_id = api.freepublish_submit(self.client, job.progress["draft"])
@@ -97,6 +103,17 @@ class MpChannel:
             ) from exc
         job.step_done("publish_id", publish_id)
         return SendResult(publish_id, confirmed=False)
+
+    def prepare_draft(self, job: PublishJob) -> str:
+        """Steps 1–3 (inline images, cover, draft/add), each stored; the draft's media_id."""
+        with self._errors("上传图片"):
+            body = self._upload_inline_images(job)
+            thumb = job.progress.get("thumb") or self._upload_cover(job)
+        if not job.progress.get("draft"):
+            with self._errors("保存草稿"):
+                draft = api.draft_add(self.client, [self._article(job, body, thumb)])
+            job.step_done("draft", draft)
+        return job.progress["draft"]
 
     def _upload_inline_images(self, job: PublishJob) -> str:
         html = job.content.get("body_html") or ""
@@ -202,6 +219,8 @@ class MpChannel:
         return RemoteState(RemoteStatus.failed, reason=status_reason(status, out.get("fail_idx")))
 
     def reconcile(self, job: PublishJob) -> RemoteState:
+        if mp_mass.is_mass(job):
+            return mp_mass.reconcile(self, job)
         publish_id = job.progress.get("publish_id")
         if publish_id:
             return self._status(publish_id)
@@ -214,6 +233,8 @@ class MpChannel:
         return self.reconcile(job)
 
     def withdraw(self, job: PublishJob, reason: str) -> None:
+        if mp_mass.is_mass(job):
+            return mp_mass.withdraw(self, job, reason)
         article_id = (job.progress.get("publish") or {}).get("article_id")
         if not article_id and job.progress.get("publish_id"):
             found = self._status(job.progress["publish_id"])
