@@ -18,7 +18,7 @@ class ItemBase(BaseModel):
     digest: str = Field(default="", max_length=2000, description="摘要（≤120 字）")
     author: str = Field(default="", max_length=100)
     body_html: str = Field(default="", description="正文 HTML（保存时清洗：去除脚本、事件属性、javascript: 链接）")
-    cover_image: str | None = Field(default=None, max_length=500)
+    cover_image: str | None = Field(default=None, max_length=1_500_000, description="图片地址或 data: URI（jpg/png，小于 1 MB）")
     attachments: list[dict[str, Any]] = Field(default_factory=list)
     topic: str | None = Field(default=None, max_length=100, description="门户栏目（主题分类）名称，如“科教文体卫生”")
     area: str | None = Field(default=None, max_length=100, description="基层政务公开标准目录领域名称")
@@ -44,7 +44,7 @@ class ItemUpdate(BaseModel):
     digest: str | None = Field(default=None, max_length=2000)
     author: str | None = Field(default=None, max_length=100)
     body_html: str | None = None
-    cover_image: str | None = Field(default=None, max_length=500)
+    cover_image: str | None = Field(default=None, max_length=1_500_000, description="图片地址或 data: URI（jpg/png，小于 1 MB）")
     attachments: list[dict[str, Any]] | None = None
     topic: str | None = Field(default=None, max_length=100)
     area: str | None = Field(default=None, max_length=100)
