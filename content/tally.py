@@ -1,14 +1,16 @@
 """The year's figures for one org, by SQL aggregation only.
 
-Each block is one SQL statement: a CTE makes ONE grouped scan of its table (grouped by a few low-cardinality
-keys, the yes/no questions summed as flags), then a UNION ALL of GROUP BYs over those few grouped rows
-returns labelled aggregate rows (figure, key, value), which are placed into the schema documented in
-docs/tally-schema.md. No row of an items or register table ever reaches Python; the grouped CTE holds at
-most (topics × areas × origins) or (applicant types × result codes) rows, whatever the table size.
+Each block is one SQL statement: a CTE makes ONE grouped scan of its table, grouped by a few
+low-cardinality keys, then a UNION ALL of GROUP BYs over those grouped rows returns labelled aggregate
+rows (figure, key, value), which are placed into the schema documented in docs/tally-schema.md. No row of
+an items or register table ever reaches Python; the grouped CTE holds one row per (topic, area, origin,
+channel list) or per (applicant type, result code), a few hundred whatever the table size.
 
-The channel flags are tested on the JSON text (`LIKE '%"portal"%'`) on both databases: on PostgreSQL the
-column is `json` (stored as text), so this is cheaper than a `::jsonb ? 'portal'` test, which parses every
-row (measured with benchmarks/bench_tally.py). What matters is never grouping by the list text itself.
+Items are grouped by the text of their channel list, so each row's JSON is cast once and every channel
+test (`LIKE '%"portal"%'`, groups, boards) runs on the few grouped rows, not on every item. On PostgreSQL
+the planner must know that this grouping yields few groups, or it sorts a million rows instead of hashing
+them: migration 0009 gives it multi-column statistics on exactly these keys (the cast expression
+included), which ANALYZE keeps current. A `::jsonb ? 'portal'` test per row was measured slower than this.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from typing import Any
 from sqlalchemy import Date, bindparam, text
 from sqlmodel import Session, select
 
-from content.channels_extra.tally import LATER_WITHDRAWN, WENT_OUT
 from content.models import Category, Organization
 from content.models.base import UTCDateTime
 from content.registers.codes import (
@@ -35,31 +36,40 @@ SCHEMA = "gongkai.tally/1"
 # An item is published (published_at set) only once every chosen channel confirmed it
 # (content.workflow.mark_published), so its `channels` list says where it appeared; items withdrawn
 # later still count for the year they were published in. One scan of `item`, no join.
-CHANNEL_PATTERNS = {"portal": '%"portal"%', "mp": '%"mp"%'}
+CHANNEL_PATTERNS = {"portal": '%"portal"%', "mp": '%"mp"%', "board": '%"board"%', "group": '%"wecom_group:%'}
+GROUP_MARK = '"wecom_group:'  # one per group in a channel list: ["portal", "wecom_group:3", "wecom_group:7"]
 NORMATIVE_CATEGORY_NAMES = ("行政规范性文件", "规范性文件")
 UNCATEGORIZED = "未分类"
+# Grid groups (网格群) and bulletin boards (公开栏): published items whose list names a group / the board
+# (published = every chosen channel confirmed, so they were posted), the group messages those items
+# made (one per group), and the board notices the print queue records as put up during the year.
+CHANNEL_COUNTS = ("wecom_group", "wecom_group_posts", "board", "board_posted")
 
+# The expression `CAST(i.channels AS VARCHAR)` must stay as written: migration 0009's statistics are on it.
 _ITEMS_SQL = """
 WITH cube AS (
-  SELECT i.topic_id AS topic_id, i.area_id AS area_id, i.origin AS origin,
-         SUM(CASE WHEN CAST(i.channels AS VARCHAR) LIKE :portal THEN 1 ELSE 0 END) AS portal,
-         SUM(CASE WHEN CAST(i.channels AS VARCHAR) LIKE :mp THEN 1 ELSE 0 END) AS mp,
+  SELECT i.topic_id AS topic_id, i.area_id AS area_id, i.origin AS origin, CAST(i.channels AS VARCHAR) AS ch,
          SUM(CASE WHEN i.disclosure_type = 'on_application' THEN 1 ELSE 0 END) AS on_app,
          SUM(CASE WHEN i.has_full_text THEN 1 ELSE 0 END) AS full_text,
          COUNT(*) AS n
   FROM item i
   WHERE i.org_id = :org AND i.published_at >= :start AND i.published_at < :end
-  GROUP BY i.topic_id, i.area_id, i.origin
+  GROUP BY i.topic_id, i.area_id, i.origin, CAST(i.channels AS VARCHAR)
 )
 SELECT 'published' AS fig, CAST(NULL AS VARCHAR(20)) AS k, SUM(n) AS v FROM cube
 UNION ALL SELECT 'on_application', NULL, SUM(on_app) FROM cube
 UNION ALL SELECT 'full_text', NULL, SUM(full_text) FROM cube
 UNION ALL SELECT 'normative', NULL, SUM(n) FROM cube WHERE topic_id IN :cats OR area_id IN :cats
-UNION ALL SELECT 'portal_topic', CAST(topic_id AS VARCHAR(20)), SUM(portal) FROM cube GROUP BY topic_id
-  HAVING SUM(portal) > 0
-UNION ALL SELECT 'portal_area', CAST(area_id AS VARCHAR(20)), SUM(portal) FROM cube GROUP BY area_id
-  HAVING SUM(portal) > 0
-UNION ALL SELECT 'mp_origin', origin, SUM(mp) FROM cube GROUP BY origin HAVING SUM(mp) > 0
+UNION ALL SELECT 'portal_topic', CAST(topic_id AS VARCHAR(20)), SUM(n) FROM cube WHERE ch LIKE :portal GROUP BY topic_id
+UNION ALL SELECT 'portal_area', CAST(area_id AS VARCHAR(20)), SUM(n) FROM cube WHERE ch LIKE :portal GROUP BY area_id
+UNION ALL SELECT 'mp_origin', origin, SUM(n) FROM cube WHERE ch LIKE :mp GROUP BY origin
+UNION ALL SELECT 'wecom_group', NULL, SUM(n) FROM cube WHERE ch LIKE :group
+UNION ALL SELECT 'wecom_group_posts', NULL,
+  SUM(n * ((LENGTH(ch) - LENGTH(REPLACE(ch, CAST(:group_mark AS VARCHAR), ''))) / LENGTH(CAST(:group_mark AS VARCHAR))))
+  FROM cube WHERE ch LIKE :group
+UNION ALL SELECT 'board', NULL, SUM(n) FROM cube WHERE ch LIKE :board
+UNION ALL SELECT 'board_posted', NULL, COUNT(*) FROM board_notice
+  WHERE org_id = :org AND posted_at >= :start AND posted_at < :end
 """
 
 _APPLICATIONS_SQL = """
@@ -85,20 +95,6 @@ UNION ALL SELECT 'carried_out', t, NULL, SUM(carried_out) FROM a GROUP BY t HAVI
 UNION ALL SELECT 'timed', NULL, NULL, COALESCE(SUM(timed), 0) FROM a
 UNION ALL SELECT 'on_time', NULL, NULL, COALESCE(SUM(on_time), 0) FROM a
 UNION ALL SELECT 'provisional', NULL, NULL, COALESCE(SUM(provisional), 0) FROM a
-"""
-
-# Grid groups (网格群) and bulletin boards (公开栏) from the outbox, with the semantics of
-# content.channels_extra.tally.items_per_channel: a publication sent during the year (withdrawn later or
-# not); an item posted to several groups is one item and several posts. Read through the index
-# ix_publication_org_channel_sent (migration 0009), so the portal and official-account rows are not read.
-_CHANNELS_SQL = """
-SELECT channel AS fig, COUNT(DISTINCT item_id) AS items, COUNT(*) AS posts
-FROM publication
-WHERE org_id = :org AND channel IN ('wecom_group', 'board') AND state IN :states
-  AND sent_at >= :start AND sent_at < :end
-GROUP BY channel
-UNION ALL SELECT 'board_posted', COUNT(*), COUNT(*) FROM board_notice
-WHERE org_id = :org AND posted_at >= :start AND posted_at < :end
 """
 
 _INTERACTIONS_SQL = """
@@ -129,7 +125,8 @@ def tally_items(session: Session, *, org_id: int, year: int) -> dict[str, Any]:
     normative_ids = [cid for cid, name, _ in cats if name in NORMATIVE_CATEGORY_NAMES]
     stmt = text(_ITEMS_SQL).bindparams(bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()),
                                        bindparam("cats", expanding=True))
-    params = {"org": org_id, "start": start, "end": end, "cats": normative_ids, **CHANNEL_PATTERNS}
+    params = {"org": org_id, "start": start, "end": end, "cats": normative_ids, "group_mark": GROUP_MARK,
+              **CHANNEL_PATTERNS}
     rows = session.connection().execute(stmt, params).all()
     names = {cid: name for cid, name, _ in cats}
     by_topic = {name: 0 for _, name, tax in cats if tax == "topic"}
@@ -139,10 +136,13 @@ def tally_items(session: Session, *, org_id: int, year: int) -> dict[str, Any]:
                            "mp": {"total": 0, "original": 0, "repost": 0},
                            # items in a 规范性文件 category; None when the org has no such category
                            "normative_documents": 0 if normative_ids else None}
+    channels = {key: 0 for key in CHANNEL_COUNTS}
     for fig, key, value in rows:  # labelled aggregates, a few dozen at most
         value = int(value or 0)
         if fig in ("published", "on_application", "full_text"):
             out[fig] = value
+        elif fig in CHANNEL_COUNTS:
+            channels[fig] = value
         elif fig == "normative":
             if normative_ids:
                 out["normative_documents"] = value
@@ -155,25 +155,8 @@ def tally_items(session: Session, *, org_id: int, year: int) -> dict[str, Any]:
         elif fig == "mp_origin":
             out["mp"]["repost" if key == "repost" else "original"] += value
             out["mp"]["total"] += value
-    out["by_channel"] = tally_channels(session, org_id=org_id, year=year, portal=out["portal"]["total"],
-                                       mp=out["mp"]["total"])
-    return out
-
-
-def tally_channels(session: Session, *, org_id: int, year: int, portal: int, mp: int) -> dict[str, int]:
-    """Items per disclosure channel; `portal` and `mp` are the item scan's figures (items.portal/mp.total)."""
-    start, end = year_bounds_utc(year)
-    stmt = text(_CHANNELS_SQL).bindparams(bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()),
-                                          bindparam("states", expanding=True))
-    params = {"org": org_id, "start": start, "end": end, "states": [*WENT_OUT, *LATER_WITHDRAWN]}
-    out = {"portal": portal, "mp": mp, "wecom_group": 0, "wecom_group_posts": 0, "board": 0, "board_posted": 0}
-    for fig, items, posts in session.connection().execute(stmt, params).all():
-        if fig == "wecom_group":
-            out["wecom_group"], out["wecom_group_posts"] = int(items), int(posts)
-        elif fig == "board":
-            out["board"] = int(items)
-        elif fig == "board_posted":
-            out["board_posted"] = int(items)
+    out["by_channel"] = {"portal": out["portal"]["total"], "mp": out["mp"]["total"],
+                         **{key: channels[key] for key in CHANNEL_COUNTS}}
     return out
 
 
