@@ -18,6 +18,7 @@ DIGEST_MAX = 120
 BODY_MAX = 20_000
 MP_IMAGE_MAX_BYTES = 1024 * 1024
 MP_IMAGE_TYPES = (".jpg", ".jpeg", ".png")
+_DATA_URI = re.compile(r"data:[^\"'\s>]+")
 _INTRANET_SUFFIXES = (".local", ".lan", ".intra", ".internal", ".corp", ".localdomain")
 
 
@@ -90,14 +91,16 @@ def run_checks(session: Session, item: Item) -> CheckResult:
         result.error("title_too_long", f"标题不能超过 {TITLE_MAX} 个字（当前 {len(item.title)} 个）", "title")
     if len(item.digest or "") > DIGEST_MAX:
         result.error("digest_too_long", f"摘要不能超过 {DIGEST_MAX} 个字（当前 {len(item.digest)} 个）", "digest")
-    if mp and len(item.body_html) >= BODY_MAX:
-        result.error("body_too_long", f"公众号正文须少于 {BODY_MAX} 个字符（当前 {len(item.body_html)} 个）",
-                     "body_html")
+    # Inline images are uploaded first and replaced by short WeChat URLs, so they do not count here.
+    body_len = len(_DATA_URI.sub("https://mmbiz.qpic.cn/mmbiz_png/x/0", item.body_html or ""))
+    if mp and body_len >= BODY_MAX:
+        result.error("body_too_long", f"公众号正文须少于 {BODY_MAX} 个字符（当前 {body_len} 个）", "body_html")
     if mp and not item.cover_image:
         fallback = "正文第一张图片" if images_of(item.body_html) else "系统默认封面"
         result.warn("cover_missing", f"公众号图文未设置封面图，将使用{fallback}", "cover_image")
 
-    for img in images_of(item.body_html):
+    covers = [{"src": item.cover_image, "alt": "封面"}] if item.cover_image else []
+    for img in covers + images_of(item.body_html):
         src = img["src"]
         if not img["alt"]:
             result.warn("alt_missing", f"图片缺少替代文字（alt）：{src[:60]}", "body_html")

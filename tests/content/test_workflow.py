@@ -91,3 +91,21 @@ def test_available_actions_is_the_permission_source(engine, world):
         item = workflow.get_item(s, org_id=world.org_id, item_id=item_id)
         assert "submit" in workflow.available_actions(s, item, s.get(User, world.drafter))
         assert workflow.available_actions(s, item, s.get(User, world.head_b)) == []
+
+
+def test_checks_cover_limits_and_inline_images_do_not_count_as_body_length(engine, world):
+    import base64
+
+    from content.checks import run_checks
+
+    big_png = "data:image/png;base64," + base64.b64encode(b"\x89PNG" + b"0" * (1024 * 1024)).decode()
+    small_png = "data:image/png;base64," + base64.b64encode(b"\x89PNG" + b"0" * 30_000).decode()
+    body = f'<p>正文</p><img src="{small_png}" alt="示意图">'
+    item_id = make_item(engine, world.drafter, body_html=body, cover_image=big_png)
+    with Session(engine) as s:
+        result = run_checks(s, workflow.get_item(s, org_id=world.org_id, item_id=item_id))
+    codes = [e["code"] for e in result.errors]
+    assert codes == ["image_too_large"], result.errors  # the cover is over 1 MB; the 40 KB inline image is fine
+    with pytest.raises(Invalid, match="1 MB"):
+        act(engine, world.drafter, item_id, "submit")
+    assert load(engine, item_id).state == "draft"
