@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "please-change-me", "dev-secret-key"}
@@ -34,8 +35,8 @@ class Settings(BaseSettings):
     mp_api_base: str = ""
     mp_template_id: str = ""  # the review-notice template of the official account (模板消息)
     mp_mass_send: bool = False  # publish by 群发 (message/mass/sendall) instead of 发布 (freepublish)
-    mp_mass_quota: int = 1  # mass sends per period: subscription account 1 a day, service account 4 a month
-    mp_mass_period: str = "day"  # day | month (Asia/Shanghai calendar)
+    mp_mass_quota: int = Field(default=1, ge=1)  # per period: subscription account 1 a day, service account 4 a month
+    mp_mass_period: Literal["day", "month"] = "day"  # Asia/Shanghai calendar
 
     portal_url: str = ""
     portal_token: SecretStr = SecretStr("")
