@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from content.models import Item, Publication, PublicationState, Review, Revision
+from content.rowbuffer import model_row
 from content.timeutil import utcnow
 
 # `unknown` is not here: such a post may be live, so it is looked up and withdrawn, never just cancelled.
@@ -19,23 +20,30 @@ def split_channel(entry: str) -> tuple[str, str]:
     return channel, target
 
 
-def create_publications(session: Session, item: Item, review: Review, *, emergency: bool = False) -> list[Publication]:
-    """One pending row per chosen channel, bound to the approved revision and its hash."""
-    revision = session.get(Revision, item.approved_revision_id)
+def create_publications(
+    session: Session, item: Item, review: Review, *, emergency: bool = False, content_hash: str | None = None
+) -> int:
+    """One pending row per chosen channel, bound to the approved revision and its hash; returns how many.
+
+    `content_hash` is the approved revision's hash when the caller has already read it (saves a read).
+    The rows go out in one INSERT with the model's defaults for every other column.
+    """
+    revision_id = item.approved_revision_id
+    if content_hash is None:
+        content_hash = session.get(Revision, revision_id).content_hash
     now = utcnow()
     due = now if emergency or not item.publish_at or item.publish_at <= now else item.publish_at
     rows = []
     for entry in item.channels or []:
         channel, target = split_channel(entry)
-        row = Publication(
-            org_id=item.org_id, item_id=item.id, revision_id=revision.id, content_hash=revision.content_hash,
-            channel=channel, target=target, due_at=due,
-            idempotency_key=f"gk-{item.org_id}-{item.id}-{review.id}-{channel}-{target or '0'}",
-        )
-        session.add(row)
-        rows.append(row)
-    session.flush()
-    return rows
+        rows.append(model_row(Publication, {
+            "org_id": item.org_id, "item_id": item.id, "revision_id": revision_id, "content_hash": content_hash,
+            "channel": channel, "target": target, "due_at": due,
+            "idempotency_key": f"gk-{item.org_id}-{item.id}-{review.id}-{channel}-{target or '0'}",
+        }))  # fmt: skip
+    if rows:
+        session.execute(insert(Publication), rows)
+    return len(rows)
 
 
 def cancel_unsent(session: Session, item: Item) -> int:

@@ -9,10 +9,9 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlmodel import Session, col, func, select
 
-from content import audit
 from content.accounts import roles_of
 from content.checks import DIGEST_MAX, TITLE_MAX, CheckResult, run_checks
 from content.errors import Conflict, Forbidden, Invalid, NotFound
@@ -29,6 +28,7 @@ from content.models import (
     Taxonomy,
     User,
 )
+from content.rowbuffer import action_rows, record_audit
 from content.timeutil import utcnow
 
 __all__ = [
@@ -56,15 +56,28 @@ def content_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _category_id(session: Session, org_id: int, taxonomy: Taxonomy, value: Any, label: str) -> int | None:
-    if value in (None, ""):
-        return None
-    query = select(Category).where(Category.org_id == org_id, Category.taxonomy == taxonomy)
-    query = query.where(Category.id == value) if isinstance(value, int) else query.where(Category.name == value)
-    cat = session.exec(query).first()
-    if cat is None:
-        raise Invalid(f"unknown_{taxonomy.value}", f"{label}“{value}”不存在", field=taxonomy.value)
-    return cat.id
+def _category_ids(session: Session, org_id: int, wanted: list[tuple[Taxonomy, Any, str]]) -> dict[Taxonomy, int | None]:
+    """Resolve each (taxonomy, id or name, label) to a category id, all in one query; Invalid names the first
+    one that does not exist."""
+
+    def matches(taxonomy: Taxonomy, value: Any):
+        return (Category.taxonomy == taxonomy) & (Category.id == value if isinstance(value, int)
+                                                  else Category.name == value)
+
+    asked = [(t, v) for t, v, _ in wanted if v not in (None, "")]
+    rows = session.exec(select(Category).where(Category.org_id == org_id, or_(*(matches(t, v) for t, v in asked)))
+                        ).all() if asked else []  # fmt: skip
+    out: dict[Taxonomy, int | None] = {}
+    for taxonomy, value, label in wanted:
+        if value in (None, ""):
+            out[taxonomy] = None
+            continue
+        found = next((c for c in rows if c.taxonomy == taxonomy
+                      and (c.id == value if isinstance(value, int) else c.name == value)), None)  # fmt: skip
+        if found is None:
+            raise Invalid(f"unknown_{taxonomy.value}", f"{label}“{value}”不存在", field=taxonomy.value)
+        out[taxonomy] = found.id
+    return out
 
 
 def _normalize(session: Session, org_id: int, data: dict[str, Any]) -> dict[str, Any]:
@@ -73,12 +86,14 @@ def _normalize(session: Session, org_id: int, data: dict[str, Any]) -> dict[str,
     if unknown:
         raise Invalid("unknown_field", f"不支持的字段：{'、'.join(sorted(unknown))}")
     out = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
+    wanted = []
     if "topic" in data or "topic_id" in data:
-        out["topic_id"] = _category_id(session, org_id, Taxonomy.topic, data.get("topic_id", data.get("topic")),
-                                       "门户栏目")
+        wanted.append((Taxonomy.topic, data.get("topic_id", data.get("topic")), "门户栏目"))
     if "area" in data or "area_id" in data:
-        out["area_id"] = _category_id(session, org_id, Taxonomy.area, data.get("area_id", data.get("area")),
-                                      "公开目录领域")
+        wanted.append((Taxonomy.area, data.get("area_id", data.get("area")), "公开目录领域"))
+    if wanted:
+        ids = _category_ids(session, org_id, wanted)
+        out.update({f"{taxonomy.value}_id": ids[taxonomy] for taxonomy, _, _ in wanted})
     if "title" in out:
         out["title"] = (out["title"] or "").strip()
         if not out["title"]:
@@ -128,16 +143,18 @@ def create_item(session: Session, *, actor: User, data: dict[str, Any], channel:
     item = Item(org_id=actor.org_id, department_id=actor.department_id, drafter_id=actor.id, **fields)
     session.add(item)
     session.flush()
-    revision = _snapshot(session, item, actor)
-    audit.record(session, org_id=item.org_id, action="item.create", target_type="item", target_id=item.id,
-                 actor=actor, channel=channel, revision=revision.number, content_hash=revision.content_hash,
-                 sensitive=item.sensitive)
+    revision = _snapshot(session, item, actor, number=1)  # a new item has no revision yet
+    with action_rows(session):
+        record_audit(session, org_id=item.org_id, action="item.create", target_type="item", target_id=item.id,
+                     actor=actor, channel=channel, revision=revision.number, content_hash=revision.content_hash,
+                     sensitive=item.sensitive)
     return item
 
 
-def _snapshot(session: Session, item: Item, actor: User) -> Revision:
+def _snapshot(session: Session, item: Item, actor: User, *, number: int | None = None) -> Revision:
     content = content_of(item)
-    number = (session.exec(select(func.max(Revision.number)).where(Revision.item_id == item.id)).one() or 0) + 1
+    if number is None:
+        number = (session.exec(select(func.max(Revision.number)).where(Revision.item_id == item.id)).one() or 0) + 1
     revision = Revision(org_id=item.org_id, item_id=item.id, number=number, created_by=actor.id,
                         content=content, content_hash=content_hash(content))
     session.add(revision)
@@ -160,7 +177,13 @@ def apply_edit(session: Session, item: Item, actor: User, fields: dict[str, Any]
 def current_hash(session: Session, item: Item) -> str:
     if item.current_revision_id is None:
         return content_hash(content_of(item))
-    return session.get(Revision, item.current_revision_id).content_hash
+    loaded = session.identity_map.get(session.identity_key(Revision, item.current_revision_id))
+    if loaded is not None:
+        return loaded.content_hash
+    # The hash column only: the revision's content (the whole body) is not needed here.
+    return session.execute(
+        select(Revision.content_hash).where(Revision.id == item.current_revision_id)
+    ).scalar_one()
 
 
 def update_item(
@@ -174,11 +197,13 @@ def update_item(
     return edit_item(session, item=item, actor=actor, fields=fields, channel=channel)
 
 
+_ITEM = select(Item).where(Item.id == bindparam("item_id"), Item.org_id == bindparam("org_id"))
+_ITEM_FOR_UPDATE = _ITEM.with_for_update()
+
+
 def get_item(session: Session, *, org_id: int, item_id: int, for_update: bool = False) -> Item:
-    query = select(Item).where(Item.id == item_id, Item.org_id == org_id)
-    if for_update:
-        query = query.with_for_update()
-    item = session.exec(query).first()
+    query = _ITEM_FOR_UPDATE if for_update else _ITEM  # built once: every action starts here
+    item = session.execute(query, {"item_id": item_id, "org_id": org_id}).scalars().first()
     if item is None:
         raise NotFound("item_not_found", f"稿件 {item_id} 不存在")
     return item

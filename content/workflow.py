@@ -8,16 +8,19 @@ event and its notifications in the caller's transaction; the caller commits.
 from __future__ import annotations
 
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from content import audit
-from content.accounts import roles_of
 from content.errors import Conflict, Forbidden, Invalid
 from content.models import Decision, Item, Publication, Review, ReviewState, ReviewStep, Revision, Role, User
-from content.notify import notify
+from content.notify import notify as _notify_now
 from content.outbox import cancel_unsent, create_publications, request_withdrawal
-from content.reviewers import GATE_ORDER, authors_of, gate_assignees, gate_holders, required_gates
-from content.store import apply_edit, current_hash, get_item, run_checks
+from content.review_facts import Facts
+from content.reviewers import GATE_ORDER, gate_assignee_ids, gate_assignees, required_gates
+from content.rowbuffer import action_rows
+from content.rowbuffer import current as _row_buffer
+from content.store import apply_edit, get_item, run_checks
 from content.timeutil import utcnow
 from content.transitions import ACTION_LABELS, FIRST, NEXT, RECHECK, SAME, USER_ACTIONS, lookup
 
@@ -46,28 +49,19 @@ def steps_of(session: Session, review_id: int) -> list[ReviewStep]:
 
 
 def current_step(session: Session, item: Item) -> ReviewStep | None:
-    review = active_review(session, item.id)
-    if review is None or item.gate is None:
-        return None
-    return session.exec(
-        select(ReviewStep).where(ReviewStep.review_id == review.id, ReviewStep.gate == item.gate,
-                                 ReviewStep.decision == Decision.pending)
-    ).first()
+    return Facts(session, item, None).current_step
 
 
-def _decision_refusal(session: Session, item: Item, user: User, step: ReviewStep) -> str | None:
+def _decision_refusal(f: Facts, user: User, step: ReviewStep) -> str | None:
     """Why `user` may not decide `step`, or None when they may."""
-    if user.org_id != item.org_id or not user.active:
+    if user.org_id != f.item.org_id or not user.active:
         return "您无权审核此稿件"
-    if user.id not in gate_holders(session, item, step.gate):
+    if user.id not in f.holders(step.gate):
         return _not_holder_message(step.gate)
-    if user.id in authors_of(session, item):
+    if user.id in f.authors:
         return "不能审核本人起草或修改过的稿件"
-    others = session.exec(
-        select(ReviewStep).where(ReviewStep.review_id == step.review_id, ReviewStep.decided_by == user.id,
-                                 ReviewStep.id != step.id, ReviewStep.decision == Decision.approved)
-    ).first()
-    if others is not None:
+    if any(s.decided_by == user.id and s.id != step.id and s.decision == Decision.approved
+           for s in f.steps(step.review_id)):
         return "同一稿件不能由同一人在两个审核环节审批"
     return None
 
@@ -80,24 +74,27 @@ def _not_holder_message(gate: str) -> str:
     }.get(gate, "您不是该环节的审核人")
 
 
-def _late_step_for(session: Session, item: Item, user: User) -> ReviewStep | None:
+def _late_step_for(f: Facts, user: User) -> ReviewStep | None:
     """A gate skipped by an emergency publication that `user` may now approve after the fact."""
-    if not item.review_incomplete:
+    if not f.item.review_incomplete:
         return None
-    review = latest_review(session, item.id)
-    for step in steps_of(session, review.id) if review else []:
-        if step.decision == Decision.skipped and _decision_refusal(session, item, user, step) is None:
+    review = f.latest_review
+    for step in f.steps(review.id) if review else []:
+        if step.decision == Decision.skipped and _decision_refusal(f, user, step) is None:
             return step
     return None
 
 
-def _can(session: Session, item: Item, user: User, action: str) -> str | None:
-    """None when `user` may do `action` on `item` now; otherwise the reason in Chinese."""
+def _can(f: Facts, action: str) -> str | None:
+    """None when `f.user` may do `action` on `f.item` now; otherwise the reason in Chinese.
+
+    Everything it reads comes from `f`, so asking for every action of one item costs one read of each fact.
+    """
+    item, user = f.item, f.user
     if user.org_id != item.org_id or not user.active:
         return "您无权操作此稿件"
     if lookup(item.state, item.gate, action) is None:
         return f"稿件当前状态下不能{ACTION_LABELS.get(action, action)}"
-    roles = roles_of(session, user.id)
     is_drafter = user.id == item.drafter_id
     if action == "submit":
         return None if is_drafter else "只有起草人可以提交审核"
@@ -105,42 +102,43 @@ def _can(session: Session, item: Item, user: User, action: str) -> str | None:
         return None if is_drafter else "只有起草人可以撤回稿件"
     if action in DECIDING:
         if item.state != "in_review":
-            step = _late_step_for(session, item, user) if action == "approve" else None
+            step = _late_step_for(f, user) if action == "approve" else None
             return None if step else "该稿件没有待您审核的环节"
-        step = current_step(session, item)
-        return _decision_refusal(session, item, user, step) if step else "该稿件没有待审核的环节"
+        step = f.current_step
+        return _decision_refusal(f, user, step) if step else "该稿件没有待审核的环节"
     if action == "edit":
         if item.state in ("draft", "rejected", "approved", "scheduled"):
-            return None if is_drafter or Role.admin in roles else "只有起草人可以修改稿件"
-        step = current_step(session, item)
-        if step and user.id in gate_holders(session, item, step.gate):
+            return None if is_drafter or Role.admin in f.roles else "只有起草人可以修改稿件"
+        step = f.current_step
+        if step and user.id in f.holders(step.gate):
             return None
         return "审核中的稿件只能由当前环节的审核人修改；起草人请先撤回"
     if action == "flag_sensitive":
         if item.sensitive:
             return "稿件已标记为敏感"
-        reviewers = set().union(*(gate_holders(session, item, g) for g in GATE_ORDER))
-        return None if is_drafter or user.id in reviewers or Role.admin in roles else "您无权标记此稿件"
+        reviewers = set().union(*(f.holders(g) for g in GATE_ORDER))
+        return None if is_drafter or user.id in reviewers or Role.admin in f.roles else "您无权标记此稿件"
     if action == "clear_sensitive":
         if not item.sensitive:
             return "稿件未标记为敏感"
-        allowed = gate_holders(session, item, "leader") | gate_holders(session, item, "principal")
+        allowed = f.holders("leader") | f.holders("principal")
         return None if user.id in allowed else "只有分管领导或主要领导可以取消敏感标记"
     if action == "emergency_publish":
-        if user.id not in gate_holders(session, item, "principal"):
+        if user.id not in f.holders("principal"):
             return "只有镇主要领导可以紧急发布"
-        return "不能紧急发布本人起草或修改过的稿件" if user.id in authors_of(session, item) else None
+        return "不能紧急发布本人起草或修改过的稿件" if user.id in f.authors else None
     if action == "withdraw":
-        allowed = gate_holders(session, item, "leader") | gate_holders(session, item, "principal")
-        return None if user.id in allowed or Role.admin in roles else "只有分管领导、主要领导或管理员可以撤稿"
+        allowed = f.holders("leader") | f.holders("principal")
+        return None if user.id in allowed or Role.admin in f.roles else "只有分管领导、主要领导或管理员可以撤稿"
     if action == "archive":
-        return None if Role.admin in roles else "只有管理员可以归档"
+        return None if Role.admin in f.roles else "只有管理员可以归档"
     return "未知操作"
 
 
 def available_actions(session: Session, item: Item, user: User) -> list[str]:
     """The single permission source for the web UI, the JSON API and the bot."""
-    return [a for a in USER_ACTIONS if _can(session, item, user, a) is None]
+    f = Facts(session, item, user)
+    return [a for a in USER_ACTIONS if _can(f, a) is None]
 
 
 def pending_reviews(session: Session, *, user: User) -> list[Item]:
@@ -150,7 +148,7 @@ def pending_reviews(session: Session, *, user: User) -> list[Item]:
                            (Item.state == "in_review") | (col(Item.review_incomplete).is_(True)))
         .order_by(Item.submitted_at, Item.id)
     ).all()
-    return [item for item in candidates if _can(session, item, user, "approve") is None]
+    return [item for item in candidates if _can(Facts(session, item, user), "approve") is None]
 
 
 def review_history(session: Session, *, item_id: int) -> list[dict]:
@@ -175,6 +173,24 @@ def review_history(session: Session, *, item_id: int) -> list[dict]:
 
 # ---------------------------------------------------------------------------- writes
 
+def _audit(session: Session, **kw) -> None:
+    """`audit.record`, through the action's row buffer (same values, same transaction)."""
+    buffer = _row_buffer(session)
+    if buffer is None:
+        audit.record(session, **kw)
+    else:
+        buffer.audit(**kw)
+
+
+def notify(session: Session, item: Item, user_ids, kind: str, **kw) -> None:
+    """`content.notify.notify`, through the action's row buffer."""
+    buffer = _row_buffer(session)
+    if buffer is None:
+        _notify_now(session, item, user_ids, kind, **kw)
+    else:
+        buffer.notify(item, user_ids, kind, **kw)
+
+
 def apply_action(
     session: Session,
     *,
@@ -189,28 +205,36 @@ def apply_action(
     """Apply one user action through the transition table. Raises DomainError; the caller commits."""
     if action not in USER_ACTIONS or action == "edit":
         raise Invalid("unknown_action", f"未知操作：{action}")
+    with action_rows(session):
+        return _apply(session, item_id=item_id, actor=actor, action=action, comment=comment, reason=reason,
+                      content_hash=content_hash, channel=channel)
+
+
+def _apply(session: Session, *, item_id: int, actor: User, action: str, comment, reason, content_hash,
+           channel: str) -> Item:
     item = get_item(session, org_id=actor.org_id, item_id=item_id, for_update=True)
-    refusal = _can(session, item, actor, action)
+    f = Facts(session, item, actor)
+    refusal = _can(f, action)
     if refusal is not None:
         if action in DECIDING:
-            _raise_if_already_decided(session, item, actor)
+            _raise_if_already_decided(f, actor)
         raise Forbidden("not_allowed", refusal, action=action)
     reason = (reason or "").strip() or None
     if action in ("reject", "emergency_publish", "withdraw") and not reason:
         raise Invalid("reason_required", f"{ACTION_LABELS[action]}必须填写理由", field="reason")
     handler = _HANDLERS[action]
     return handler(session, item, actor, comment=(comment or "").strip() or None, reason=reason,
-                   content_hash=content_hash, channel=channel)
+                   content_hash=content_hash, channel=channel, f=f)
 
 
-def _raise_if_already_decided(session: Session, item: Item, actor: User) -> None:
+def _raise_if_already_decided(f: Facts, actor: User) -> None:
     """Someone else decided the gate this actor was assigned to: say who (exactly one decision wins)."""
-    review = latest_review(session, item.id)
+    review = f.latest_review
     if review is None:
         return
-    for step in steps_of(session, review.id):
+    for step in f.steps(review.id):
         if step.decided_by and step.decided_by != actor.id and actor.id in (step.assignee_ids or []):
-            who = session.get(User, step.decided_by).name
+            who = f.session.get(User, step.decided_by).name
             raise Conflict("already_decided", f"该环节已由{who}处理", decided_by=who, decision=step.decision)
 
 
@@ -244,7 +268,7 @@ def _transition(
     item.state, item.gate = _resolve(item, target, after)
     item.version += 1
     item.updated_at = utcnow()
-    audit.record(session, org_id=item.org_id, action=f"item.{action}", target_type="item", target_id=item.id,
+    _audit(session, org_id=item.org_id, action=f"item.{action}", target_type="item", target_id=item.id,
                  actor=actor, actor_label="" if actor else "system", channel=channel,
                  from_state=before[0], from_gate=before[1], to_state=item.state, to_gate=item.gate, **data)
     return item.state, item.gate
@@ -257,8 +281,9 @@ def _open_review(session: Session, item: Item, actor: User) -> Review:
     return review
 
 
-def _open_step(session: Session, item: Item, review: Review, gate: str) -> ReviewStep:
-    assignees = [u.id for u in gate_assignees(session, item=item, gate=gate)]
+def _open_step(f: Facts, review: Review, gate: str) -> ReviewStep:
+    session, item = f.session, f.item
+    assignees = gate_assignee_ids(session, item, gate, f.authors)
     step = ReviewStep(org_id=item.org_id, review_id=review.id, item_id=item.id, gate=gate, assignee_ids=assignees,
                       opened_at=utcnow())
     session.add(step)
@@ -275,84 +300,89 @@ def _next_gate(item: Item, after: str | None) -> str | None:
     return later[0] if later else None
 
 
-def _check_reviewers(session: Session, item: Item) -> None:
-    authors = authors_of(session, item)
-    for gate in required_gates(item):
-        if not (gate_holders(session, item, gate) - authors):
+def _check_reviewers(f: Facts) -> None:
+    for gate in required_gates(f.item):
+        if not (f.holders(gate) - f.authors):
             from content.models import GATE_LABELS
 
             raise Invalid("no_reviewer", f"“{GATE_LABELS[gate]}”环节没有可审核的人员，请联系管理员设置")
 
 
-def _submit(session, item, actor, *, channel, **_):
+def _submit(session, item, actor, *, channel, f: Facts, **_):
+    seen = f.content_hash  # reads first, so the writes below go out in one flush
     checks = run_checks(session, item)
     if not checks.ok:
         raise Invalid("checks_failed", "稿件检查未通过：" + "；".join(e["message"] for e in checks.errors),
                       errors=checks.errors, warnings=checks.warnings)
     if checks.flags_sensitive and not item.sensitive:
         item.sensitive = True
-        audit.record(session, org_id=item.org_id, action="item.flag_sensitive", target_type="item",
+        _audit(session, org_id=item.org_id, action="item.flag_sensitive", target_type="item",
                      target_id=item.id, actor_label="敏感词检查", by_check=True)
-    _check_reviewers(session, item)
+    _check_reviewers(f)
     item.check_warnings = checks.warnings
     item.submitted_at = utcnow()
     _, gate = _transition(session, item, actor, "submit", channel=channel, revision_id=item.current_revision_id,
-                          content_hash=current_hash(session, item), warnings=len(checks.warnings))
-    _open_step(session, item, _open_review(session, item, actor), gate)
+                          content_hash=seen, warnings=len(checks.warnings))
+    _open_step(f, _open_review(session, item, actor), gate)
     return item
 
 
-def _approve(session, item, actor, *, comment, content_hash, channel, **_):
-    seen = current_hash(session, item)
+def _approve(session, item, actor, *, comment, content_hash, channel, f: Facts, **_):
+    seen = f.content_hash
     if content_hash and content_hash != seen:
         raise Conflict("stale_content", "稿件内容已在您查看后被修改，请刷新后重新审核", current_hash=seen)
     if item.state != "in_review":
-        return _approve_late(session, item, actor, comment=comment, seen=seen, channel=channel)
-    step = current_step(session, item)
+        return _approve_late(f, actor, comment=comment, seen=seen, channel=channel)
+    step = f.current_step
+    review = f.active_review
     _decide(session, step, actor, Decision.approved, comment=comment, content_hash=seen, channel=channel)
-    review = session.get(Review, step.review_id)
     state, gate = _transition(session, item, actor, "approve", channel=channel, after=step.gate, gate=step.gate,
                               comment=comment, content_hash=seen)
     if state == "in_review":
-        _open_step(session, item, review, gate)
+        _open_step(f, review, gate)
         notify(session, item, [item.drafter_id], "item.step_approved", step=step, gate=step.gate, by=actor.name)
         return item
-    _finish_approval(session, item, review, actor, channel=channel)
+    _finish_approval(session, item, review, actor, channel=channel, content_hash=seen)
     return item
 
 
 def _decide(session, step: ReviewStep, actor: User, decision: str, *, comment, content_hash, channel) -> None:
     """Compare-and-set on the step: when two people act at once exactly one decision is stored."""
+    values = dict(decision=decision, decided_by=actor.id, decided_at=utcnow(), comment=comment,
+                  channel=channel, content_hash=content_hash, after_the_fact=step.decision == Decision.skipped)
     result = session.execute(
         update(ReviewStep)
         .where(col(ReviewStep.id) == step.id, col(ReviewStep.decision).in_([Decision.pending, Decision.skipped]))
-        .values(decision=decision, decided_by=actor.id, decided_at=utcnow(), comment=comment,
-                channel=channel, content_hash=content_hash, after_the_fact=step.decision == Decision.skipped)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         session.refresh(step)
         who = session.get(User, step.decided_by).name if step.decided_by else "他人"
         raise Conflict("already_decided", f"该环节已由{who}处理", decided_by=who)
-    session.refresh(step)
+    # The UPDATE above is the whole truth about the step now: mirror it in memory instead of re-reading it.
+    for name, value in values.items():
+        set_committed_value(step, name, value)
 
 
-def _finish_approval(session, item: Item, review: Review, actor: User | None, *, channel: str) -> None:
+def _finish_approval(session, item: Item, review: Review, actor: User | None, *, channel: str,
+                     content_hash: str) -> None:
     now = utcnow()
     review.state, review.finished_at = ReviewState.approved, now
     item.approved_revision_id, item.approved_at = item.current_revision_id, now
-    create_publications(session, item, review, emergency=item.emergency)
+    create_publications(session, item, review, emergency=item.emergency, content_hash=content_hash)
     notify(session, item, [item.drafter_id], "item.approved")
     if item.publish_at and item.publish_at > now and not item.emergency:
         _transition(session, item, actor, "schedule", channel=channel, publish_at=item.publish_at.isoformat())
 
 
-def _approve_late(session, item, actor, *, comment, seen, channel):
-    step = _late_step_for(session, item, actor)
+def _approve_late(f: Facts, actor, *, comment, seen, channel):
+    session, item = f.session, f.item
+    step = _late_step_for(f, actor)
     approved = session.get(Revision, item.approved_revision_id)
     _decide(session, step, actor, Decision.approved, comment=comment, content_hash=approved.content_hash,
             channel=channel)
-    remaining = [s for s in steps_of(session, step.review_id) if s.decision == Decision.skipped]
+    remaining = [s for s in f.steps(step.review_id) if s.decision == Decision.skipped]
     if not remaining:
         item.review_incomplete = False
     _transition(session, item, actor, "approve", channel=channel, gate=step.gate, comment=comment,
@@ -360,11 +390,9 @@ def _approve_late(session, item, actor, *, comment, seen, channel):
     return item
 
 
-def _reject(session, item, actor, *, reason, channel, **_):
-    step = current_step(session, item)
-    _decide(session, step, actor, Decision.rejected, comment=reason, content_hash=current_hash(session, item),
-            channel=channel)
-    review = session.get(Review, step.review_id)
+def _reject(session, item, actor, *, reason, channel, f: Facts, **_):
+    step, review, seen = f.current_step, f.active_review, f.content_hash
+    _decide(session, step, actor, Decision.rejected, comment=reason, content_hash=seen, channel=channel)
     review.state, review.finished_at = ReviewState.rejected, utcnow()
     item.rejection_count += 1
     item.last_rejection_reason = reason
@@ -375,8 +403,8 @@ def _reject(session, item, actor, *, reason, channel, **_):
     return item
 
 
-def _close_review(session: Session, item: Item, state: str) -> None:
-    review = active_review(session, item.id)
+def _close_review(f: Facts, state: str) -> None:
+    session, review = f.session, f.active_review
     if review is None:
         return
     session.execute(
@@ -385,52 +413,53 @@ def _close_review(session: Session, item: Item, state: str) -> None:
     )
     review.state, review.finished_at = state, utcnow()
     session.flush()
+    f.forget_steps()
 
 
-def _recall(session, item, actor, *, channel, **_):
-    _close_review(session, item, ReviewState.recalled)
+def _recall(session, item, actor, *, channel, f: Facts, **_):
+    _close_review(f, ReviewState.recalled)
     _transition(session, item, actor, "recall", channel=channel)
     return item
 
 
-def _flag(session, item, actor, *, channel, comment, **_):
+def _flag(session, item, actor, *, channel, comment, f: Facts, **_):
     item.sensitive = True
     if item.state in ("approved", "scheduled"):
         cancel_unsent(session, item)
-        review = latest_review(session, item.id)
+        review = f.latest_review
         review.state, review.finished_at = ReviewState.in_progress, None
         session.flush()
         _, gate = _transition(session, item, actor, "flag_sensitive", channel=channel, comment=comment)
-        _open_step(session, item, review, gate)
+        _open_step(f, review, gate)
         return item
     _transition(session, item, actor, "flag_sensitive", channel=channel, comment=comment)
     return item
 
 
-def _clear(session, item, actor, *, channel, comment, **_):
+def _clear(session, item, actor, *, channel, comment, f: Facts, **_):
     item.sensitive = False
-    step = current_step(session, item)
+    step, review = f.current_step, f.active_review
+    seen = f.content_hash
     state, _ = _transition(session, item, actor, "clear_sensitive", channel=channel, comment=comment)
     if step is not None and state == "approved":  # the principal gate was the only one left
         step.decision = Decision.voided
-        _finish_approval(session, item, session.get(Review, step.review_id), actor, channel=channel)
+        _finish_approval(session, item, review, actor, channel=channel, content_hash=seen)
     return item
 
 
-def _emergency(session, item, actor, *, reason, channel, **_):
-    review = active_review(session, item.id)
-    step = current_step(session, item)
+def _emergency(session, item, actor, *, reason, channel, f: Facts, **_):
+    review, step, seen, authors = f.active_review, f.current_step, f.content_hash, f.authors
     skipped = [g for g in required_gates(item) if GATE_ORDER.index(g) >= GATE_ORDER.index(step.gate)]
     step.decision = Decision.skipped
     for gate in skipped[1:]:
         session.add(ReviewStep(org_id=item.org_id, review_id=review.id, item_id=item.id, gate=gate,
-                               assignee_ids=[u.id for u in gate_assignees(session, item=item, gate=gate)],
+                               assignee_ids=gate_assignee_ids(session, item, gate, authors),
                                decision=Decision.skipped, opened_at=utcnow()))
     item.emergency = True
     item.review_incomplete = True
     _transition(session, item, actor, "emergency_publish", channel=channel, reason=reason, skipped_gates=skipped,
-                content_hash=current_hash(session, item))
-    _finish_approval(session, item, review, actor, channel=channel)
+                content_hash=seen)
+    _finish_approval(session, item, review, actor, channel=channel, content_hash=seen)
     return item
 
 
@@ -453,8 +482,13 @@ _HANDLERS = {
 
 def edit_item(session: Session, *, item: Item, actor: User, fields: dict, channel: str = "web") -> Item:
     """Edit; an edit after any approval (or by a reviewer) voids the review and restarts at the first gate."""
+    with action_rows(session):
+        return _edit(session, item=item, actor=actor, fields=fields, channel=channel)
+
+
+def _edit(session: Session, *, item: Item, actor: User, fields: dict, channel: str) -> Item:
     item = get_item(session, org_id=actor.org_id, item_id=item.id, for_update=True)
-    refusal = _can(session, item, actor, "edit")
+    refusal = _can(Facts(session, item, actor), "edit")
     if refusal is not None:
         if item.state not in ("draft", "rejected", "in_review", "approved", "scheduled"):
             raise Conflict("not_editable", "已发布、撤稿或归档的稿件不能修改")
@@ -468,13 +502,14 @@ def edit_item(session: Session, *, item: Item, actor: User, fields: dict, channe
         apply_action(session, item_id=item.id, actor=actor, action="flag_sensitive", channel=channel)
     if revision is None:
         return item
-    audit.record(session, org_id=item.org_id, action="item.edit", target_type="item", target_id=item.id,
+    _audit(session, org_id=item.org_id, action="item.edit", target_type="item", target_id=item.id,
                  actor=actor, channel=channel, revision=revision.number, content_hash=revision.content_hash,
                  state=item.state)
     if item.state in ("draft", "rejected"):
         return item
     cancel_unsent(session, item)
-    _close_review(session, item, ReviewState.voided)
+    f = Facts(session, item, actor)  # read after the new revision and any flag: both change the facts
+    _close_review(f, ReviewState.voided)
     if item.state in ("approved", "scheduled"):
         latest = latest_review(session, item.id)
         latest.state = ReviewState.voided
@@ -482,7 +517,7 @@ def edit_item(session: Session, *, item: Item, actor: User, fields: dict, channe
     item.review_incomplete = False
     _, gate = _transition(session, item, actor, "edit", channel=channel, restarted=True,
                           content_hash=revision.content_hash)
-    _open_step(session, item, _open_review(session, item, actor), gate)
+    _open_step(f, _open_review(session, item, actor), gate)
     if actor.id != item.drafter_id:
         notify(session, item, [item.drafter_id], "item.voided", reason=f"{actor.name}修改了稿件，审核重新开始")
     return item
@@ -490,14 +525,16 @@ def edit_item(session: Session, *, item: Item, actor: User, fields: dict, channe
 
 # ---------------------------------------------------------------------------- system transitions
 
-def mark_published(session: Session, *, item_id: int) -> Item:
-    """Every chosen channel confirmed: the item is published."""
-    item = session.get(Item, item_id, with_for_update=True)
+def mark_published(session: Session, *, item_id: int, item: Item | None = None) -> Item:
+    """Every chosen channel confirmed: the item is published. `item`: already read FOR UPDATE by the caller."""
+    if item is None or item.id != item_id:
+        item = session.get(Item, item_id, with_for_update=True)
     if item.state == "published":
         return item
-    item.published_at = utcnow()
-    _transition(session, item, None, "publish", channel="scheduler")
-    notify(session, item, [item.drafter_id], "item.published")
+    with action_rows(session):
+        item.published_at = utcnow()
+        _transition(session, item, None, "publish", channel="scheduler")
+        notify(session, item, [item.drafter_id], "item.published")
     return item
 
 
@@ -506,6 +543,11 @@ def void_approval(session: Session, *, item_id: int, reason: str) -> Item:
     item = session.get(Item, item_id, with_for_update=True)
     if item.state not in ("approved", "scheduled"):
         return item
+    with action_rows(session):
+        return _void(session, item, reason)
+
+
+def _void(session: Session, item: Item, reason: str) -> Item:
     cancel_unsent(session, item)
     latest = latest_review(session, item.id)
     if latest is not None:
@@ -514,7 +556,7 @@ def void_approval(session: Session, *, item_id: int, reason: str) -> Item:
     item.review_incomplete = False
     _, gate = _transition(session, item, None, "void", channel="scheduler", reason=reason)
     drafter = session.get(User, item.drafter_id)
-    _open_step(session, item, _open_review(session, item, drafter), gate)
+    _open_step(Facts(session, item, None), _open_review(session, item, drafter), gate)
     notify(session, item, [item.drafter_id], "item.voided", reason=reason)
     return item
 
