@@ -12,11 +12,13 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from sqlalchemy import bindparam
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from content.db import session_scope
 from content.models import Category, Item, Publication, Revision
+from content.rowbuffer import action_rows
 from scheduler import outbox
 from scheduler.channels.base import (
     ChannelRegistry,
@@ -42,13 +44,14 @@ class DispatchStats:
 def dispatch_once(engine: Engine, registry: ChannelRegistry, cfg: OutboxConfig) -> DispatchStats:
     """One pass: claim batches of due rows and send them until nothing due is left."""
     stats = DispatchStats()
+    categories: dict[int, Category | None] = {}  # read once per pass: a handful of rows, shared by every post
     with ThreadPoolExecutor(max_workers=max(1, cfg.concurrency), thread_name_prefix="dispatch") as pool:
         while True:
             ids = outbox.claim_due(engine, cfg)
             if not ids:
                 break
             stats.claimed += len(ids)
-            for outcome in pool.map(lambda pub_id: send_one(engine, registry, cfg, pub_id), ids):
+            for outcome in pool.map(lambda pub_id: send_one(engine, registry, cfg, pub_id, categories), ids):
                 stats.count(outcome)
             if len(ids) < cfg.batch_size:
                 break
@@ -64,9 +67,18 @@ def content_hash_of(revision: Revision) -> str:
     return content_hash(revision.content)
 
 
+# The row to send with its item and revision, in one round trip.
+_TO_SEND = (
+    select(Publication, Item, Revision)
+    .outerjoin(Item, col(Item.id) == col(Publication.item_id))
+    .outerjoin(Revision, col(Revision.id) == col(Publication.revision_id))
+    .where(Publication.id == bindparam("pub_id"))
+)
+
+
 def verify_content(s: Session, pub: Publication) -> tuple[Item | None, Revision | None, str | None]:
     """(item, revision, problem): problem is a Chinese reason when the approved content changed."""
-    item, rev = s.get(Item, pub.item_id), s.get(Revision, pub.revision_id)
+    item, rev = s.get(Item, pub.item_id), s.get(Revision, pub.revision_id)  # no query when already loaded
     if item is None or rev is None:
         return item, rev, "稿件或版本不存在"
     if rev.content_hash != pub.content_hash or content_hash_of(rev) != pub.content_hash:
@@ -84,9 +96,19 @@ def build_job(
     rev: Revision,
     *,
     track_lease: bool = True,
+    categories: dict[int, Category | None] | None = None,
 ) -> PublishJob:
+    """`categories`: a cache of Category rows by id shared by the posts of one dispatch pass."""
     content = dict(rev.content)
-    topic = s.get(Category, content["topic_id"]) if content.get("topic_id") else None
+    topic_id = content.get("topic_id")
+    if not topic_id:
+        topic = None
+    elif categories is None:
+        topic = s.get(Category, topic_id)
+    else:
+        if topic_id not in categories:
+            categories[topic_id] = s.get(Category, topic_id)
+        topic = categories[topic_id]
 
     def _save(progress: dict) -> None:
         if track_lease:
@@ -113,11 +135,15 @@ def void_for_mismatch(s: Session, pub: Publication, expect: dict, reason: str) -
     return True
 
 
-def send_one(engine: Engine, registry: ChannelRegistry, cfg: OutboxConfig, pub_id: int) -> str:
+def send_one(
+    engine: Engine, registry: ChannelRegistry, cfg: OutboxConfig, pub_id: int,
+    categories: dict[int, Category | None] | None = None,
+) -> str:
     """Send one claimed row; returns the outcome name. Crashes propagate (the lease protects the row)."""
     expect = outbox.owned(cfg)
     with session_scope(engine) as s:
-        pub = s.get(Publication, pub_id)
+        row = s.execute(_TO_SEND, {"pub_id": pub_id}).first()
+        pub, _item, _rev = row if row is not None else (None, None, None)  # held: verify_content reads them
         if pub is None or pub.state != "claimed" or pub.claimed_by != cfg.worker_id:
             return "lost"
         item, rev, problem = verify_content(s, pub)
@@ -134,13 +160,13 @@ def send_one(engine: Engine, registry: ChannelRegistry, cfg: OutboxConfig, pub_i
         if adapter is None:
             outbox.mark_failed(s, pub, expect, reason=f"发布渠道「{pub.channel}」未配置")
             return "failed"
-        job = build_job(engine, cfg, s, pub, rev)
+        job = build_job(engine, cfg, s, pub, rev, categories=categories)
     try:
         result = adapter.send(job)
     except LeaseLost:
         return "lost"
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row, never a crash loop
-        return _record_failure(engine, cfg, pub_id, job, exc)
+        return _record_failure(engine, cfg, pub_id, job, exc, pub)
     return _finish(
         engine,
         pub_id,
@@ -154,18 +180,21 @@ def send_one(engine: Engine, registry: ChannelRegistry, cfg: OutboxConfig, pub_i
             cfg=cfg,
         ),
         "confirmed" if result.confirmed else "sent",
+        pub,
     )
 
 
-def _record_failure(engine: Engine, cfg: OutboxConfig, pub_id: int, job: PublishJob, exc: Exception) -> str:
+def _record_failure(
+    engine: Engine, cfg: OutboxConfig, pub_id: int, job: PublishJob, exc: Exception, pub: Publication | None = None
+) -> str:
     expect = outbox.owned(cfg)
     if isinstance(exc, PermanentError):
         return _finish(
-            engine, pub_id, lambda s, p: outbox.mark_failed(s, p, expect, reason=exc.message), "failed"
+            engine, pub_id, lambda s, p: outbox.mark_failed(s, p, expect, reason=exc.message), "failed", pub
         )
     if isinstance(exc, UnknownOutcome):
         return _finish(
-            engine, pub_id, lambda s, p: outbox.mark_unknown(s, p, expect, error=exc.message), "unknown"
+            engine, pub_id, lambda s, p: outbox.mark_unknown(s, p, expect, error=exc.message), "unknown", pub
         )
     if isinstance(exc, TransientError):
         error, retry_after = exc.message, exc.retry_after
@@ -177,12 +206,16 @@ def _record_failure(engine: Engine, cfg: OutboxConfig, pub_id: int, job: Publish
         pub_id,
         lambda s, p: outbox.retry_later(s, p, expect, error=error, cfg=cfg, retry_after=retry_after),
         "retry",
+        pub,
     )
 
 
-def _finish(engine: Engine, pub_id: int, transition, outcome: str) -> str:
-    with session_scope(engine) as s:
-        pub = s.get(Publication, pub_id)
+def _finish(engine: Engine, pub_id: int, transition, outcome: str, pub: Publication | None = None) -> str:
+    """Record the outcome. `pub`: the row as read when it was sent — every transition is a compare-and-set
+    on the state this process owns, so the columns it reads (due/sent time, attempts, item, channel)
+    cannot have changed meanwhile, and the row need not be read again."""
+    with session_scope(engine) as s, action_rows(s):  # the audit rows of the outcome go out in one statement
+        pub = pub if pub is not None else s.get(Publication, pub_id)
         if pub is None or not transition(s, pub):
             log.warning("publication %s: lease lost before recording %s", pub_id, outcome)
             return "lost"

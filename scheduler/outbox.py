@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import insert, or_, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from content import audit
 from content.db import is_postgres, session_scope
-from content.models import Item, Notification, Publication, PublicationState
+from content.models import AuditEvent, Item, Notification, Publication, PublicationState
+from content.rowbuffer import record_audit
 from content.timeutil import utcnow
 
 log = logging.getLogger("gongkai.scheduler")
@@ -71,20 +71,28 @@ def claim_due(engine: Engine, cfg: OutboxConfig, now: datetime | None = None) ->
         query = query.order_by(Publication.due_at, Publication.id).limit(cfg.batch_size)
         if is_postgres(s):
             query = query.with_for_update(skip_locked=True)
-        won = []
-        for pub_id, org_id in s.exec(query).all():
-            if _cas(s, pub_id, {"state": P.pending}, state=P.claimed, claimed_by=cfg.worker_id,
-                    claimed_until=until, attempts=Publication.attempts + 1):  # fmt: skip
-                audit.record(
-                    s,
-                    org_id=org_id,
-                    action="publication.claimed",
-                    target_type="publication",
-                    target_id=pub_id,
-                    actor_label=ACTOR,
-                    worker=cfg.worker_id,
-                )
-                won.append(pub_id)
+        org_of = dict(s.exec(query).all())
+        if not org_of:
+            return []
+        # One compare-and-set for the whole batch: each row is still guarded by its own state, and
+        # RETURNING names exactly the rows this statement changed (the ones this process won).
+        claimed = s.execute(
+            update(Publication)
+            .where(col(Publication.id).in_(list(org_of)), Publication.state == P.pending)
+            .values(state=P.claimed, claimed_by=cfg.worker_id, claimed_until=until,
+                    attempts=Publication.attempts + 1, updated_at=utcnow())
+            .returning(Publication.id)
+            .execution_options(synchronize_session=False)
+        ).scalars().all()  # fmt: skip
+        won = [pub_id for pub_id in org_of if pub_id in set(claimed)]
+        if won:  # the audit events of the batch in one statement, same transaction
+            at = utcnow()
+            s.execute(insert(AuditEvent), [
+                {"org_id": org_of[pub_id], "at": at, "actor_id": None, "actor_label": ACTOR,
+                 "action": "publication.claimed", "target_type": "publication", "target_id": pub_id,
+                 "data": {"worker": cfg.worker_id}}
+                for pub_id in won
+            ])  # fmt: skip
     return won
 
 
@@ -144,7 +152,7 @@ def mark_sent(
             "补发：发布 #%s（稿件 #%s，%s）比预定时间晚了 %.0f 秒", pub.id, pub.item_id, pub.channel, late
         )
     if first_send:
-        audit.record(
+        record_audit(
             s,
             org_id=pub.org_id,
             action="publication.sent",
@@ -178,7 +186,7 @@ def mark_confirmed(s: Session, pub: Publication, *, remote_id: str | None, remot
 
 
 def _confirmed(s: Session, pub: Publication, remote_url: str | None) -> None:
-    audit.record(
+    record_audit(
         s,
         org_id=pub.org_id,
         action="publication.confirmed",
@@ -194,17 +202,21 @@ def _confirmed(s: Session, pub: Publication, remote_url: str | None) -> None:
 
 
 def _maybe_mark_item_published(s: Session, item_id: int) -> None:
-    """The item is published once every chosen channel's row is confirmed."""
+    """The item is published once every chosen channel's row is confirmed.
+
+    The item row is locked before the channels are counted, so two processes confirming the last
+    two channels of one item at once cannot both miss the other's confirmation.
+    """
+    item = s.get(Item, item_id, with_for_update=True)
+    if item is None or item.state == "published":
+        return
     states = s.exec(select(Publication.state).where(Publication.item_id == item_id)).all()
     live = [st for st in states if st not in (P.cancelled, P.withdrawn, P.withdraw_pending)]
     if not live or any(st != P.confirmed for st in live):
         return
-    item = s.get(Item, item_id)
-    if item is None or item.state == "published":
-        return
     from content.workflow import mark_published
 
-    mark_published(s, item_id=item_id)
+    mark_published(s, item_id=item_id, item=item)
 
 
 def retry_later(
@@ -237,7 +249,7 @@ def retry_later(
         next_attempt_at=now + timedelta(seconds=delay),
     )
     if ok:
-        audit.record(
+        record_audit(
             s,
             org_id=pub.org_id,
             action="publication.retry_scheduled",
@@ -254,7 +266,7 @@ def retry_later(
 def mark_unknown(s: Session, pub: Publication, expect: dict, *, error: str) -> bool:
     ok = _cas(s, pub.id, expect, state=P.unknown, claimed_by=None, claimed_until=None, last_error=error)
     if ok:
-        audit.record(
+        record_audit(
             s,
             org_id=pub.org_id,
             action="publication.unknown",
@@ -283,7 +295,7 @@ def mark_failed(
     )
     if not ok:
         return False
-    audit.record(
+    record_audit(
         s,
         org_id=pub.org_id,
         action="publication.failed",
