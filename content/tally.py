@@ -35,7 +35,7 @@ from content.timeutil import year_bounds_utc
 SCHEMA = "gongkai.tally/1"
 # An item is published (published_at set) only once every chosen channel confirmed it
 # (content.workflow.mark_published), so its `channels` list says where it appeared; items withdrawn
-# later still count for the year they were published in. One scan of `item`, no join.
+# later still count for the year they were published in. One scan of `item`, no join with the outbox.
 CHANNEL_PATTERNS = {"portal": '%"portal"%', "mp": '%"mp"%', "board": '%"board"%', "group": '%"wecom_group:%'}
 GROUP_MARK = '"wecom_group:'  # one per group in a channel list: ["portal", "wecom_group:3", "wecom_group:7"]
 NORMATIVE_CATEGORY_NAMES = ("行政规范性文件", "规范性文件")
