@@ -14,14 +14,13 @@ from sqlmodel import Session, col, func, select
 
 from content.accounts import roles_of
 from content.checks import DIGEST_MAX, TITLE_MAX, CheckResult, run_checks
-from content.errors import Conflict, Forbidden, Invalid, NotFound
+from content.errors import Forbidden, Invalid, NotFound
 from content.html import sanitize
 from content.models import (
     PUBLISHABLE_FIELDS,
     Category,
     DisclosureType,
     Item,
-    ItemState,
     Origin,
     Revision,
     Role,
@@ -288,7 +287,3 @@ def revision_diff(old: Revision | None, new: Revision) -> list[dict]:
         out.append(entry)
     return out
 
-
-def ensure_state(item: Item, *states: str) -> None:
-    if item.state not in states:
-        raise Conflict("invalid_state", f"稿件当前状态为“{ItemState(item.state).value}”，不能执行此操作")
