@@ -292,5 +292,26 @@ def init_demo(engine, *, org_code: str, public_url: str) -> list[str]:
     with Session(engine, expire_on_commit=False) as session:
         org = session.exec(select(Organization).where(Organization.code == org_code)).one()
         summary = seed_demo(session, org)
+        if summary.created:
+            _demo_robot(session, org, public_url)
         session.commit()
     return describe(summary, public_url)
+
+
+DEMO_ROBOT_KEY = "5e1f0c2a-7d3b-4e8f-9a6c-0d1e2f3a4b5c"
+
+
+def _demo_robot(session: Session, org: Organization, public_url: str) -> None:
+    """A grid group whose robot is the sandbox emulator served by `gongkai run` itself (local demos only)."""
+    from urllib.parse import urlsplit
+
+    from bot.sandbox.robot import SANDBOX_PREFIX
+    from content.channels_extra.robots import LOOPBACK_HOSTS, create_robot
+    from content.models import UserRole
+
+    if urlsplit(public_url).hostname not in LOOPBACK_HOSTS:
+        return
+
+    admin_id = session.exec(select(UserRole.user_id).where(UserRole.org_id == org.id, UserRole.role == "admin")).first()
+    url = f"{public_url.rstrip('/')}{SANDBOX_PREFIX}/cgi-bin/webhook/send?key={DEMO_ROBOT_KEY}"
+    create_robot(session, actor=session.get(User, admin_id), name="示例村网格群", webhook_url=url, allow_sandbox=True)

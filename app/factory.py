@@ -32,6 +32,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     install_callback_timer(app)
     for router in _routers():
         app.include_router(router)
+    if settings.sandbox:  # group robots' webhook emulator, so a demo robot group can be added and posted to
+        from bot.sandbox.robot import SANDBOX_PREFIX, robot_router, shared_robot_state
+
+        app.include_router(robot_router(shared_robot_state()), prefix=SANDBOX_PREFIX)
     install_error_pages(app)  # web pages answer errors with Chinese HTML pages
     return app
 
