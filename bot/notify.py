@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from requests import RequestException
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from wechatpy.exceptions import WeChatClientException
@@ -41,6 +41,7 @@ from bot import messages
 from bot.dblock import writer_lock
 from bot.wechat import api
 from bot.wechat.clients import mp_client, wecom_client
+from content.db import is_postgres
 from content.models import Item, Notification, Review, ReviewStep, User
 from content.preview import preview_path
 from content.timeutil import utcnow
@@ -103,50 +104,116 @@ def claimable(now: datetime):
 
 def deliver_pending(engine: Engine, settings: Settings, limit: int = 50, *, now: datetime | None = None,
                     lease_seconds: float = LEASE_SECONDS) -> dict[str, int]:
-    """`now` (tests) fixes the clock; otherwise each claim reads it, so a long batch keeps full leases."""
+    """Claim up to `limit` rows in one transaction, then send them one by one.
+
+    `now` (tests) fixes the clock of the claim. While the batch is being sent, the leases of the rows
+    still waiting are renewed together (one UPDATE every FRESH_SECONDS), so a long batch keeps full
+    leases; a row another process took over meanwhile is dropped unsent ("lost").
+    """
     counts = {"sent": 0, "failed": 0, "retry": 0, "skipped": 0}
     clients = _Clients(engine, settings)
-    with writer_lock(engine), Session(engine) as session:
-        ids = session.exec(select(Notification.id).where(claimable(now or utcnow()))
-                           .order_by(Notification.id).limit(limit)).all()
-    for note_id in ids:
-        held = claim(engine, settings, note_id, now=now, lease_seconds=lease_seconds)
-        outcome = deliver_claimed(engine, settings, held, clients) if held else None
-        if outcome:
-            counts[outcome] = counts.get(outcome, 0) + 1
+    batch, closed = claim_batch(engine, settings, limit=limit, now=now, lease_seconds=lease_seconds)
+    for outcome, n in closed.items():
+        counts[outcome] += n
+    for i, held in enumerate(batch):
+        if not _renew(engine, batch[i:]):
+            log.warning("notification %s: claim lost while waiting in a batch; not sent", held.note_id)
+            counts["lost"] = counts.get("lost", 0) + 1
+            continue
+        outcome = deliver_claimed(engine, settings, held, clients)
+        counts[outcome] = counts.get(outcome, 0) + 1
     return counts
 
 
 def claim(engine: Engine, settings: Settings, note_id: int, *, now: datetime | None = None,
           lease_seconds: float = LEASE_SECONDS) -> Claim | None:
-    """Take the row (pending, or sending with an expired lease) and read everything the send needs.
+    """Claim one row for sending; None when it is not claimable or needed no send (skipped/failed)."""
+    batch, _ = claim_batch(engine, settings, ids=[note_id], now=now, lease_seconds=lease_seconds)
+    return batch[0] if batch else None
 
-    No transaction stays open during the network calls (SQLite has one writer; the token cache and other
-    processes need the database meanwhile): claim and plan, commit — send — record.
+
+def claim_batch(engine: Engine, settings: Settings, *, limit: int = 50, ids: list[int] | None = None,
+                now: datetime | None = None, lease_seconds: float = LEASE_SECONDS
+                ) -> tuple[list[Claim], dict[str, int]]:
+    """One transaction: take the claimable rows (pending, or sending with an expired lease), close those
+    that need no network call, and claim the rest with one compare-and-set; read what the sends need.
+
+    Closed at once: rows whose user is bound to neither channel (skipped) and rows whose last lease
+    expired on the last attempt (failed). Every UPDATE keeps the `claimable` guard and RETURNING names
+    the rows it changed, so two processes never take one row. No transaction stays open during the
+    network calls (SQLite has one writer; the token cache and other processes need the database).
     """
     now = now or utcnow()
+    closed = {"skipped": 0, "failed": 0}
     with writer_lock(engine), Session(engine, expire_on_commit=False) as session:
-        before = session.exec(select(Notification.state).where(Notification.id == note_id)).first()
-        won = session.exec(update(Notification).where(Notification.id == note_id, claimable(now)).values(
-            state="sending", attempts=Notification.attempts + 1,
-            claimed_until=now + timedelta(seconds=lease_seconds))).rowcount
+        query = (select(Notification.id, Notification.state, Notification.attempts, User.active,
+                        User.wecom_userid, User.mp_openid)
+                 .outerjoin(User, User.id == Notification.user_id).where(claimable(now)))
+        if ids is not None:
+            query = query.where(col(Notification.id).in_(ids))
+        query = query.order_by(Notification.id).limit(limit)
+        if is_postgres(session):
+            query = query.with_for_update(of=Notification, skip_locked=True)
+        rows = session.exec(query).all()
+        if not rows:
+            return [], closed
+        exhausted = [r.id for r in rows if r.attempts >= MAX_ATTEMPTS]  # its last lease expired
+        unbound = [r.id for r in rows if r.attempts < MAX_ATTEMPTS and not (r.active and (r.wecom_userid or r.mp_openid))]
+        sendable = [r.id for r in rows if r.attempts < MAX_ATTEMPTS and r.id not in set(unbound)]
+        closed["failed"] = len(_take(session, exhausted, now, state="failed", claimed_until=None, last_error=func.coalesce(
+            func.nullif(Notification.last_error, ""), "投递多次中断，已停止重试")))
+        closed["skipped"] = len(_take(session, unbound, now, state="skipped", claimed_until=None, last_error=None,
+                                      sent_at=None))
+        won = _take(session, sendable, now, state="sending", claimed_until=now + timedelta(seconds=lease_seconds))
+        batch: list[Claim] = []
+        if won:
+            resumed = {r.id for r in rows if r.state == "sending"}
+            notes = session.exec(select(Notification).where(col(Notification.id).in_(list(won)))
+                                 .order_by(Notification.id)).all()
+            item_ids = {n.item_id for n in notes if n.item_id}
+            items = {i.id: i for i in session.exec(select(Item).where(col(Item.id).in_(item_ids)))} if item_ids else {}
+            users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_({n.user_id for n in notes})))}
+            for note in notes:
+                if note.id in resumed:
+                    log.warning("notification %s: resuming after an expired claim (attempt %s)", note.id,
+                                won[note.id])
+                plan = _plan(session, settings, note, users.get(note.user_id), items.get(note.item_id))
+                batch.append(Claim(note.id, won[note.id], plan, dict(note.progress or {}), lease_seconds))
         session.commit()
-        if won != 1:
-            return None
-        note = session.get(Notification, note_id)
-        if note.attempts > MAX_ATTEMPTS:  # its last lease expired: give up rather than loop
-            _close(session, note_id, note.attempts, state="failed",
-                   last_error=note.last_error or "投递多次中断，已停止重试")
-            session.commit()
-            return None
-        if before == "sending":
-            log.warning("notification %s: resuming after an expired claim (attempt %s)", note_id, note.attempts)
-        user = session.get(User, note.user_id)
-        item = session.get(Item, note.item_id) if note.item_id else None
-        plan = _plan(session, settings, note, user, item)
-        held = Claim(note_id, note.attempts, plan, dict(note.progress or {}), lease_seconds)
+    return batch, closed
+
+
+def _take(session: Session, ids: list[int], now: datetime, **values: Any) -> dict[int, int]:
+    """Compare-and-set of claimable rows among `ids` (attempts + 1); {id: new attempts} of those changed."""
+    if not ids:
+        return {}
+    stmt = (update(Notification).where(col(Notification.id).in_(ids), claimable(now))
+            .values(attempts=Notification.attempts + 1, **values)
+            .returning(Notification.id, Notification.attempts)
+            .execution_options(synchronize_session=False))
+    return dict(session.execute(stmt).tuples().all())
+
+
+def _renew(engine: Engine, waiting: list[Claim]) -> bool:
+    """Extend the leases of a batch's waiting claims once the first is stale; True if the first still holds.
+
+    One guarded UPDATE for all of them: each row only if it is still (sending, the claimed attempt).
+    """
+    first = waiting[0]
+    if time.monotonic() - first.taken_at < FRESH_SECONDS:
+        return True
+    with writer_lock(engine), Session(engine) as session:
+        guard = or_(*(and_(Notification.id == h.note_id, Notification.attempts == h.attempts) for h in waiting))
+        kept = set(session.execute(
+            update(Notification).where(Notification.state == "sending", guard)
+            .values(claimed_until=utcnow() + timedelta(seconds=first.lease_seconds))
+            .returning(Notification.id).execution_options(synchronize_session=False)).scalars().all())
         session.commit()
-    return held
+    at = time.monotonic()
+    for held in waiting:
+        if held.note_id in kept:
+            held.taken_at = at
+    return first.note_id in kept
 
 
 def _guard(note_id: int, attempts: int):

@@ -6,7 +6,15 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from bot.notify import LEASE_SECONDS, MAX_ATTEMPTS, claim, deliver_claimed, deliver_pending
+from bot.notify import (
+    LEASE_SECONDS,
+    MAX_ATTEMPTS,
+    _renew,
+    claim,
+    claim_batch,
+    deliver_claimed,
+    deliver_pending,
+)
 from content.models import Notification
 from content.timeutil import utcnow
 from tests.bot.conftest import bind
@@ -105,3 +113,38 @@ def test_failed_send_releases_the_claim_and_retries(engine, world, settings, emu
     assert "45033" in note.last_error
     assert deliver_pending(engine, settings)["sent"] == 1
     assert len(emu.records(api="wecom", endpoint="message/send")) == 2  # the refused call and the delivery
+
+
+def test_one_batch_skips_unbound_and_claims_the_rest_together(engine, world, settings, emu):
+    note_id = _review_note(engine, world)  # head_a is bound; approving notifies unbound people
+    act(engine, world.head_a, _note(engine, note_id).item_id, "approve")
+    with Session(engine) as s:
+        others = s.exec(select(Notification.id).where(Notification.id != note_id)).all()
+    assert others  # the leader's review card and the drafter's message: neither is bound
+    batch, closed = claim_batch(engine, settings)
+    assert [h.note_id for h in batch] == [note_id] and closed == {"skipped": len(others), "failed": 0}
+    for other in others:
+        note = _note(engine, other)
+        assert (note.state, note.attempts, note.claimed_until) == ("skipped", 1, None)
+    assert claim_batch(engine, settings) == ([], {"skipped": 0, "failed": 0})  # nothing left to take
+    assert deliver_claimed(engine, settings, batch[0]) == "sent"
+    assert len(emu.records(api="wecom", endpoint="message/send")) == 1
+
+
+def test_a_long_batch_renews_the_leases_of_its_waiting_rows(engine, world, settings, emu):
+    first = _review_note(engine, world)
+    second_item = make_item(engine, world.drafter)
+    act(engine, world.drafter, second_item, "submit")
+    batch, _ = claim_batch(engine, settings)
+    assert [h.note_id for h in batch][0] == first and len(batch) == 2
+    for held in batch:
+        held.taken_at = float("-inf")  # the batch has been running longer than FRESH_SECONDS
+    _set(engine, batch[1].note_id, claimed_until=utcnow() + timedelta(seconds=1))
+    assert _renew(engine, batch)
+    assert _note(engine, batch[1].note_id).claimed_until > utcnow() + timedelta(seconds=LEASE_SECONDS - 10)
+    # another process takes the second row over after its lease ran out: the batch drops it unsent
+    _set(engine, batch[1].note_id, claimed_until=utcnow() - timedelta(seconds=1))
+    assert claim(engine, settings, batch[1].note_id) is not None
+    batch[1].taken_at = float("-inf")
+    assert not _renew(engine, batch[1:])
+    assert emu.records(api="wecom", endpoint="message/send") == []
