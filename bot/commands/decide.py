@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.commands.context import ChatContext
 from content.errors import DomainError
 from content.models import GATE_LABELS, STATE_LABELS, Item, Revision
-from content.store import current_hash, get_item
+from content.store import get_item
 from content.workflow import apply_action
 
 VERBS = {"approve": "同意", "reject": "驳回", "flag_sensitive": "标记敏感"}
@@ -31,25 +31,26 @@ def decide(ctx: ChatContext, item_id: int, action: str, *, comment: str | None =
     assert ctx.user is not None
     try:
         with ctx.session.begin_nested():
-            item = load_item(ctx, item_id)
-            seen = _seen_hash(ctx, item, revision_id)
-            # apply_action asks the same permission source as available_actions (`_can`) and raises
-            # the core's reason when the action is not available; asking twice would double the cost.
-            item = apply_action(ctx.session, item_id=item.id, actor=ctx.user, action=action, comment=comment,
-                                reason=reason, content_hash=seen, channel=ctx.channel)
+            # apply_action reads the item (locked, scoped to the actor's org) and asks the same permission
+            # source as available_actions (`_can`), raising the core's reason when the action is not
+            # available; reading the item here as well, or asking twice, would double the cost.
+            item = apply_action(ctx.session, item_id=item_id, actor=ctx.user, action=action, comment=comment,
+                                reason=reason, content_hash=_seen_hash(ctx, item_id, revision_id),
+                                channel=ctx.channel)
     except DomainError as exc:
         prefix = f"#{item_id}：" if exc.code in ("item_not_found",) else f"#{item_id} "
         return False, (exc.message if exc.code == "item_not_found" else prefix + exc.message)
     return True, _done_text(item, action, reason)
 
 
-def _seen_hash(ctx: ChatContext, item: Item, revision_id: int | None) -> str:
-    """The content hash the approver saw: the card's revision, or the current one for typed commands."""
+def _seen_hash(ctx: ChatContext, item_id: int, revision_id: int | None) -> str | None:
+    """The content hash the approver saw: the card's revision. None for typed commands (and unknown
+    revisions): the approver saw no particular revision, so the core checks against the current one."""
     if revision_id is not None:
         revision = ctx.session.get(Revision, revision_id)
-        if revision is not None and revision.item_id == item.id:
+        if revision is not None and revision.item_id == item_id:
             return revision.content_hash
-    return current_hash(ctx.session, item)
+    return None
 
 
 def _done_text(item: Item, action: str, reason: str | None) -> str:
