@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -39,9 +40,10 @@ def flatten(channel: str, inner: dict) -> Inbound | None:
     return Inbound(channel=channel, raw=inner, **values)
 
 
-def _stored(session: Session, inbound: Inbound) -> InboundMessage | None:
-    return session.exec(select(InboundMessage).where(
-        InboundMessage.channel == inbound.channel, InboundMessage.dedupe_key == inbound.dedupe_key)).first()
+def _stored(session: Session, inbound: Inbound) -> str | None:
+    """The reply stored for this message (a retry), or None when it is new. Reads the reply column only."""
+    return session.execute(select(InboundMessage.reply).where(
+        InboundMessage.channel == inbound.channel, InboundMessage.dedupe_key == inbound.dedupe_key)).scalar()
 
 
 def _sender_user(session: Session, inbound: Inbound) -> User | None:
@@ -62,22 +64,22 @@ def process(engine: Engine, settings: Settings, inbound: Inbound) -> tuple[str |
     with writer_lock(engine), Session(engine, expire_on_commit=False) as session:
         stored = _stored(session, inbound)
         if stored is not None:
-            return stored.reply or None, AfterWork()
+            return stored or None, AfterWork()
         user = _sender_user(session, inbound)
         ctx = ChatContext(session=session, engine=engine, settings=settings, inbound=inbound, user=user,
                           now=utcnow())
         try:
             reply = DISPATCHER.handle(ctx)
             owner = ctx.user or user
-            session.add(InboundMessage(
+            session.execute(insert(InboundMessage).values(  # one statement, no unit-of-work flush
                 org_id=owner.org_id if owner else None, channel=inbound.channel, dedupe_key=inbound.dedupe_key,
                 sender=inbound.sender, user_id=owner.id if owner else None, msg_type=inbound.msg_type[:40],
-                reply=reply or ""))
+                reply=reply or "", created_at=utcnow()))
             session.commit()
         except IntegrityError:
             session.rollback()  # a concurrent copy of this message won: answer what it answered
             stored = _stored(session, inbound)
-            return (stored.reply or None) if stored else BUSY, AfterWork()
+            return (stored or None) if stored is not None else BUSY, AfterWork()
         except Exception:  # noqa: BLE001 - a bug must not become a platform retry storm or a 500
             session.rollback()
             log.exception("chat handler failed for a %s %s message", inbound.channel, inbound.msg_type)
