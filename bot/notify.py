@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from requests import RequestException
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, bindparam, func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from wechatpy.exceptions import WeChatClientException
@@ -132,6 +132,34 @@ def claim(engine: Engine, settings: Settings, note_id: int, *, now: datetime | N
     return batch[0] if batch else None
 
 
+# Built once (statement construction costs more than executing them on SQLite): every callback's
+# after-reply delivery runs these. `now`, `limit` and the expanding `ids` are bound per call.
+_CANDIDATES = (select(Notification.id, Notification.state, Notification.attempts, User.active, User.wecom_userid,
+                      User.mp_openid)
+               .outerjoin(User, User.id == Notification.user_id).where(claimable(bindparam("now")))
+               .order_by(Notification.id).limit(bindparam("limit")))
+_CANDIDATES_OF = _CANDIDATES.where(col(Notification.id).in_(bindparam("ids", expanding=True)))
+_LOCKED = {False: _CANDIDATES.with_for_update(of=Notification, skip_locked=True),  # PostgreSQL
+           True: _CANDIDATES_OF.with_for_update(of=Notification, skip_locked=True)}
+
+
+def _cas(**values: Any):
+    """Compare-and-set of the claimable rows among `ids` (attempts + 1), returning {id: new attempts}."""
+    return (update(Notification).where(col(Notification.id).in_(bindparam("ids", expanding=True)),
+                                       claimable(bindparam("now")))
+            .values(attempts=Notification.attempts + 1, **values)
+            .returning(Notification.id, Notification.attempts)
+            .execution_options(synchronize_session=False))
+
+
+_TAKE = {
+    "failed": _cas(state="failed", claimed_until=None,
+                   last_error=func.coalesce(func.nullif(Notification.last_error, ""), "投递多次中断，已停止重试")),
+    "skipped": _cas(state="skipped", claimed_until=None, last_error=None, sent_at=None),
+    "sending": _cas(state="sending", claimed_until=bindparam("until")),
+}
+
+
 def claim_batch(engine: Engine, settings: Settings, *, limit: int = 50, ids: list[int] | None = None,
                 now: datetime | None = None, lease_seconds: float = LEASE_SECONDS
                 ) -> tuple[list[Claim], dict[str, int]]:
@@ -146,25 +174,19 @@ def claim_batch(engine: Engine, settings: Settings, *, limit: int = 50, ids: lis
     now = now or utcnow()
     closed = {"skipped": 0, "failed": 0}
     with writer_lock(engine), Session(engine, expire_on_commit=False) as session:
-        query = (select(Notification.id, Notification.state, Notification.attempts, User.active,
-                        User.wecom_userid, User.mp_openid)
-                 .outerjoin(User, User.id == Notification.user_id).where(claimable(now)))
+        params: dict[str, Any] = {"now": now, "limit": limit}
         if ids is not None:
-            query = query.where(col(Notification.id).in_(ids))
-        query = query.order_by(Notification.id).limit(limit)
-        if is_postgres(session):
-            query = query.with_for_update(of=Notification, skip_locked=True)
-        rows = session.exec(query).all()
+            params["ids"] = list(ids)
+        query = _LOCKED[ids is not None] if is_postgres(session) else (_CANDIDATES if ids is None else _CANDIDATES_OF)
+        rows = session.execute(query, params).all()
         if not rows:
             return [], closed
         exhausted = [r.id for r in rows if r.attempts >= MAX_ATTEMPTS]  # its last lease expired
         unbound = [r.id for r in rows if r.attempts < MAX_ATTEMPTS and not (r.active and (r.wecom_userid or r.mp_openid))]
         sendable = [r.id for r in rows if r.attempts < MAX_ATTEMPTS and r.id not in set(unbound)]
-        closed["failed"] = len(_take(session, exhausted, now, state="failed", claimed_until=None, last_error=func.coalesce(
-            func.nullif(Notification.last_error, ""), "投递多次中断，已停止重试")))
-        closed["skipped"] = len(_take(session, unbound, now, state="skipped", claimed_until=None, last_error=None,
-                                      sent_at=None))
-        won = _take(session, sendable, now, state="sending", claimed_until=now + timedelta(seconds=lease_seconds))
+        closed["failed"] = len(_take(session, "failed", exhausted, now))
+        closed["skipped"] = len(_take(session, "skipped", unbound, now))
+        won = _take(session, "sending", sendable, now, until=now + timedelta(seconds=lease_seconds))
         batch: list[Claim] = []
         if won:
             resumed = {r.id for r in rows if r.state == "sending"}
@@ -183,15 +205,10 @@ def claim_batch(engine: Engine, settings: Settings, *, limit: int = 50, ids: lis
     return batch, closed
 
 
-def _take(session: Session, ids: list[int], now: datetime, **values: Any) -> dict[int, int]:
-    """Compare-and-set of claimable rows among `ids` (attempts + 1); {id: new attempts} of those changed."""
+def _take(session: Session, outcome: str, ids: list[int], now: datetime, **params: Any) -> dict[int, int]:
     if not ids:
         return {}
-    stmt = (update(Notification).where(col(Notification.id).in_(ids), claimable(now))
-            .values(attempts=Notification.attempts + 1, **values)
-            .returning(Notification.id, Notification.attempts)
-            .execution_options(synchronize_session=False))
-    return dict(session.execute(stmt).tuples().all())
+    return dict(session.execute(_TAKE[outcome], {"ids": ids, "now": now, **params}).tuples().all())
 
 
 def _renew(engine: Engine, waiting: list[Claim]) -> bool:
