@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -40,15 +40,21 @@ def flatten(channel: str, inner: dict) -> Inbound | None:
     return Inbound(channel=channel, raw=inner, **values)
 
 
+# Built once: every callback runs both (building a statement costs about as much as running it).
+_STORED = select(InboundMessage.reply).where(InboundMessage.channel == bindparam("channel"),
+                                             InboundMessage.dedupe_key == bindparam("key"))
+_SENDER = {"wecom": select(User).where(User.wecom_userid == bindparam("sender")).limit(1),
+           "mp": select(User).where(User.mp_openid == bindparam("sender")).limit(1)}
+
+
 def _stored(session: Session, inbound: Inbound) -> str | None:
     """The reply stored for this message (a retry), or None when it is new. Reads the reply column only."""
-    return session.execute(select(InboundMessage.reply).where(
-        InboundMessage.channel == inbound.channel, InboundMessage.dedupe_key == inbound.dedupe_key)).scalar()
+    return session.execute(_STORED, {"channel": inbound.channel, "key": inbound.dedupe_key}).scalar()
 
 
 def _sender_user(session: Session, inbound: Inbound) -> User | None:
-    column = User.wecom_userid if inbound.channel == "wecom" else User.mp_openid
-    user = session.exec(select(User).where(column == inbound.sender)).first()
+    query = _SENDER["wecom" if inbound.channel == "wecom" else "mp"]
+    user = session.execute(query, {"sender": inbound.sender}).scalars().first()
     return user if user is not None and user.active else None
 
 
