@@ -57,33 +57,18 @@ def _apply(
         if pub is None or pub.state != expected_state:
             return "lost"
         expect = {"state": expected_state}
-        if found.status is RemoteStatus.published:
-            if expected_state == P.sent:
+        if found.status in (RemoteStatus.published, RemoteStatus.in_flight):
+            confirmed = found.status is RemoteStatus.published
+            if expected_state == P.sent:  # already sent: only a finished publication changes anything
+                if not confirmed:
+                    return "in_flight"
                 ok = outbox.mark_confirmed(s, pub, remote_id=found.remote_id, remote_url=found.remote_url)
             else:
-                ok = outbox.mark_sent(
-                    s,
-                    pub,
-                    expect,
-                    remote_id=found.remote_id,
-                    remote_url=found.remote_url,
-                    confirmed=True,
-                    cfg=cfg,
-                )
-            return "confirmed" if ok else "lost"
-        if found.status is RemoteStatus.in_flight:
-            if expected_state == P.sent:
-                return "in_flight"
-            ok = outbox.mark_sent(
-                s,
-                pub,
-                expect,
-                remote_id=found.remote_id,
-                remote_url=found.remote_url,
-                confirmed=False,
-                cfg=cfg,
-            )
-            return "sent" if ok else "lost"
+                ok = outbox.mark_sent(s, pub, expect, remote_id=found.remote_id, remote_url=found.remote_url,
+                                      confirmed=confirmed, cfg=cfg)
+            if not ok:
+                return "lost"
+            return "confirmed" if confirmed else "sent"
         if found.status is RemoteStatus.failed:
             ok = outbox.mark_failed(s, pub, expect, reason=found.reason or f"{adapter.label}发布失败")
             return "failed" if ok else "lost"
