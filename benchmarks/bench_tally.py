@@ -15,21 +15,16 @@ from __future__ import annotations
 import json
 import os
 import random
-import tempfile
 import time
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.migrate import upgrade
 from app.model_registry import load_all_models
-from content.db import make_engine
+from benchmarks.dbs import pg_engine, sqlite_engine
 from content.seed import seed_org
 from content.tally import tally
 from content.timeutil import year_bounds_utc
@@ -213,45 +208,18 @@ def _measure(engine: Engine, label: str, n_items: int, n_apps: int) -> dict:
             "target": f"≤ {TARGET_RATIO:g}× 基线", "met": figure_s <= TARGET_RATIO * floor_s}
 
 
-@contextmanager
-def _pg_database() -> Iterator[str | None]:
-    base = os.environ.get("GONGKAI_BENCH_PG_URL") or os.environ.get(
-        "GONGKAI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    admin = make_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"gongkai_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception:  # noqa: BLE001 - no server: the PostgreSQL row says so
-        admin.dispose()
-        yield None
-        return
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def run(quick: bool) -> list[dict]:
     load_all_models()
     n_items, n_apps = (100_000, 10_000) if quick else (1_000_000, 100_000)
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{Path(tmp) / 'tally.db'}")
-        upgrade(engine)
+    with sqlite_engine() as engine:
         rows.append(_measure(engine, "SQLite", n_items, n_apps))
-        engine.dispose()
-    with _pg_database() as url:
-        if url is None:
+    with pg_engine() as engine:
+        if engine is None:
             rows.append({"name": "年度统计（PostgreSQL）", "figure": None, "unit": "秒", "floor": None,
                          "floor_name": "同表一次 GROUP BY", "target": "PostgreSQL 不可用，未测", "met": None})
         else:
-            engine = make_engine(url)
-            upgrade(engine)
             rows.append(_measure(engine, "PostgreSQL", n_items, n_apps))
-            engine.dispose()
     return rows
 
 
