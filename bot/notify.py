@@ -26,7 +26,9 @@ person may read the same message twice. Nothing is lost, and nothing is sent twi
 from __future__ import annotations
 
 import logging
+import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -57,7 +59,8 @@ FRESH_SECONDS = 5.0
 
 
 class _Clients:
-    """Clients built lazily, once per delivery run."""
+    """Clients built lazily and kept for the life of the process (see `clients_for`): their HTTP
+    connections stay open between deliveries and they remember the access token."""
 
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine, self.settings = engine, settings
@@ -72,6 +75,19 @@ class _Clients:
     def mp(self):
         self._mp = self._mp or mp_client(self.engine, self.settings)
         return self._mp
+
+
+_clients: weakref.WeakKeyDictionary[Engine, _Clients] = weakref.WeakKeyDictionary()
+_clients_guard = threading.Lock()
+
+
+def clients_for(engine: Engine, settings: Settings) -> _Clients:
+    """This process's clients for this engine and settings (new settings get new clients)."""
+    with _clients_guard:
+        clients = _clients.get(engine)
+        if clients is None or clients.settings is not settings:
+            clients = _clients[engine] = _Clients(engine, settings)
+        return clients
 
 
 @dataclass
@@ -111,7 +127,7 @@ def deliver_pending(engine: Engine, settings: Settings, limit: int = 50, *, now:
     leases; a row another process took over meanwhile is dropped unsent ("lost").
     """
     counts = {"sent": 0, "failed": 0, "retry": 0, "skipped": 0}
-    clients = _Clients(engine, settings)
+    clients = clients_for(engine, settings)
     batch, closed = claim_batch(engine, settings, limit=limit, now=now, lease_seconds=lease_seconds)
     for outcome, n in closed.items():
         counts[outcome] += n
@@ -237,26 +253,28 @@ def _guard(note_id: int, attempts: int):
     return (Notification.id == note_id, Notification.state == "sending", Notification.attempts == attempts)
 
 
-def _close(session: Session, note_id: int, attempts: int, **values: Any) -> bool:
-    stmt = update(Notification).where(*_guard(note_id, attempts)).values(claimed_until=None, **values)
-    return session.exec(stmt).rowcount == 1
+def _guarded_update(engine: Engine, held: Claim, **values: Any) -> bool:
+    """One UPDATE of this claim's row, only while the claim holds; True if it did. A plain Core
+    statement on its own connection: no ORM unit of work for a one-row write after every send."""
+    stmt = update(Notification).where(*_guard(held.note_id, held.attempts)).values(**values)
+    with writer_lock(engine), engine.begin() as conn:
+        return conn.execute(stmt).rowcount == 1
+
+
 
 
 def _still_mine(engine: Engine, held: Claim) -> bool:
     """Extend the lease if this process still holds the claim (after a pause: see FRESH_SECONDS)."""
     if time.monotonic() - held.taken_at < FRESH_SECONDS:
         return True
-    with writer_lock(engine), Session(engine) as session:
-        ok = session.exec(update(Notification).where(*_guard(held.note_id, held.attempts)).values(
-            claimed_until=utcnow() + timedelta(seconds=held.lease_seconds))).rowcount == 1
-        session.commit()
+    ok = _guarded_update(engine, held, claimed_until=utcnow() + timedelta(seconds=held.lease_seconds))
     held.taken_at = time.monotonic()
     return ok
 
 
 def deliver_claimed(engine: Engine, settings: Settings, held: Claim, clients: _Clients | None = None) -> str:
     """Send the steps not yet done; returns sent | retry | failed | skipped | lost."""
-    clients = clients or _Clients(engine, settings)
+    clients = clients or clients_for(engine, settings)
     if held.plan is None:
         return _record(engine, held, "skipped", None)
     todo = held.todo
@@ -283,14 +301,9 @@ def _record(engine: Engine, held: Claim, outcome: str | None, error: str | None)
     if outcome is not None:
         values.update(state={"retry": "pending"}.get(outcome, outcome), last_error=error,
                       sent_at=utcnow() if outcome == "sent" else None)
-    with writer_lock(engine), Session(engine) as session:
-        if outcome is None:
-            ok = session.exec(update(Notification).where(*_guard(held.note_id, held.attempts))
-                              .values(**values)).rowcount == 1
-        else:
-            ok = _close(session, held.note_id, held.attempts, **values)
-        session.commit()
-    if not ok:
+    if outcome is not None:
+        values["claimed_until"] = None
+    if not _guarded_update(engine, held, **values):
         log.warning("notification %s: claim lost before recording %s", held.note_id, outcome or "a step")
         return "lost"
     return outcome or "progress"
@@ -336,7 +349,7 @@ def update_cards(engine: Engine, settings: Settings, updates: list[tuple[str, st
     """After a tap: replace the card's buttons with the decision ("已同意", "已驳回", "已处理")."""
     if not updates:
         return
-    client = wecom_client(engine, settings)
+    client = clients_for(engine, settings).wecom
     for userid, response_code, label in updates:
         try:
             api.update_template_card(client, userids=[userid], response_code=response_code, replace_name=label)

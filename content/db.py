@@ -47,6 +47,10 @@ def make_engine(url: str, **kwargs) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    # A web worker runs up to 40 request threads; overflow connections are closed when returned, so
+    # a pool much smaller than the usual concurrency reconnects (a PostgreSQL backend fork) under load.
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
     return create_engine(url, **kwargs)
 
 

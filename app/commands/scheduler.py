@@ -68,6 +68,7 @@ def run(
     import uvicorn
 
     from app.factory import create_app
+    from app.http_protocol import PROTOCOL
     from scheduler.service import start_background
 
     settings = Settings()
@@ -77,7 +78,7 @@ def run(
     handle = start_background(engine, settings)
     typer.echo(f"网页界面：http://{host}:{port}/   调度器已在本进程内运行。")
     try:
-        uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="info", http=PROTOCOL)
     finally:
         handle.stop()
         engine.dispose()

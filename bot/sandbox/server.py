@@ -26,7 +26,9 @@ class LoopbackServer:
         return f"http://{host}:{port}"
 
     def start(self) -> LoopbackServer:
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets whose proto says TCP; without it
+        # a response written as headers + body waits ~40 ms for the peer's delayed ACK (Nagle).
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((self._host, self._port))
         config = uvicorn.Config(self._app, log_level="warning", access_log=False, lifespan="off")

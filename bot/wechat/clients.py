@@ -56,15 +56,22 @@ class _ConfigurableMixin:
             url = self._base + url[len(self._official):]
         kwargs["api_base_url"] = base
         params = dict(kwargs.get("params") or {})
+        if "access_token" not in params:
+            params["access_token"] = self.access_token
+        used = params["access_token"]
         try:
             return super()._request(method, url, **{**kwargs, "params": dict(params)})
         except WeChatClientException as exc:
             if exc.errcode not in TOKEN_ERRORS:
                 raise
-            log.info("access_token rejected (%s); refreshing once", exc.errcode)
-            self.fetch_access_token()
-            params.pop("access_token", None)
-            return super()._request(method, url, **{**kwargs, "params": params})
+            # Another process may have refreshed it meanwhile: take the stored one if it is newer.
+            self.session.forget(self._token_key)
+            stored = self.session.fresh(self._token_key)
+            if stored is None or stored == used:
+                log.info("access_token rejected (%s); refreshing once", exc.errcode)
+                self.fetch_access_token()
+                stored = self.session.get(self._token_key)
+            return super()._request(method, url, **{**kwargs, "params": {**params, "access_token": stored}})
 
 
 class WeComClient(_ConfigurableMixin, WeComBaseClient):

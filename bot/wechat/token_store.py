@@ -1,7 +1,9 @@
 """access_token cache in the database, shared by every process (web workers and the scheduler).
 
 Implements wechatpy's session-storage interface (get/set/delete) over `bot_access_token`, and keeps
-the expiry so clients refresh before it (REFRESH_MARGIN) instead of waiting for a 42001.
+the expiry so clients refresh before it (REFRESH_MARGIN) instead of waiting for a 42001. Each storage
+also remembers the last token it read or wrote, so a long-lived client does not read the database
+before every call; a token the platform refuses is forgotten (`forget`) and read again.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ REFRESH_MARGIN = timedelta(minutes=5)
 class DbTokenStorage:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._memo: dict[str, tuple[str, datetime]] = {}
 
     def row(self, key: str) -> tuple[str, datetime] | None:
         with writer_lock(self.engine), Session(self.engine) as s:
@@ -29,10 +32,16 @@ class DbTokenStorage:
 
     def fresh(self, key: str) -> str | None:
         """The cached token if it is valid for longer than the refresh margin."""
-        row = self.row(key)
-        if row and row[1] - utcnow() > REFRESH_MARGIN:
-            return row[0]
+        for source in (self._memo.get, self.row):
+            row = source(key)
+            if row and row[1] - utcnow() > REFRESH_MARGIN:
+                self._memo[key] = row
+                return row[0]
         return None
+
+    def forget(self, key: str) -> None:
+        """Drop the remembered token (the platform refused it): the next read asks the database."""
+        self._memo.pop(key, None)
 
     # wechatpy SessionStorage interface ---------------------------------------------------------
     def get(self, key: str, default=None):
@@ -41,6 +50,7 @@ class DbTokenStorage:
 
     def set(self, key: str, value: str, ttl: int | None = None) -> None:
         expires_at = utcnow() + timedelta(seconds=int(ttl or 7200))
+        self._memo[key] = (value, expires_at)
         with writer_lock(self.engine), Session(self.engine) as s:
             row = s.get(AccessToken, key)
             if row is None:
@@ -56,6 +66,7 @@ class DbTokenStorage:
                 s.commit()
 
     def delete(self, key: str) -> None:
+        self.forget(key)
         with writer_lock(self.engine), Session(self.engine) as s:
             s.exec(delete(AccessToken).where(AccessToken.key == key))
             s.commit()

@@ -67,3 +67,15 @@ def test_records_over_http(emu, engine, settings):
     httpx.post(f"{emu.url}/_emulator/fail", json={"endpoint": "message/send", "errcode": 45009, "api": "wecom"})
     with pytest.raises(APILimitedException):
         api.send_text(wecom_client(engine, settings), touser="u", content="hi")
+
+
+def test_token_refreshed_by_another_process_is_taken_from_the_database(emu, engine, settings):
+    first = wecom_client(engine, settings)
+    api.send_text(first, touser="u", content="1")  # gettoken #1; `first` now remembers the token
+    emu.expire_tokens()
+    api.send_text(wecom_client(engine, settings), touser="u", content="2")  # another process: 42001 → #2
+    api.send_text(first, touser="u", content="3")  # its remembered token is refused: the stored one is newer
+    assert len(emu.records(api="wecom", endpoint="gettoken", include_tokens=True)) == 2
+    sent = [r.json["text"]["content"] for r in emu.records(api="wecom", endpoint="message/send")
+            if r.response.get("errcode") == 0]
+    assert sent == ["1", "2", "3"]
