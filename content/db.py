@@ -47,10 +47,11 @@ def make_engine(url: str, **kwargs) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    # A web worker runs up to 40 request threads; overflow connections are closed when returned, so
-    # a pool much smaller than the usual concurrency reconnects (a PostgreSQL backend fork) under load.
+    # Overflow connections are closed when returned, so under steady load a small pool keeps forking
+    # PostgreSQL backends; 10 kept + 5 overflow holds the total at SQLAlchemy's default of 15 per
+    # process (4 web workers + the scheduler stay under PostgreSQL's default max_connections of 100).
     kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("max_overflow", 5)
     return create_engine(url, **kwargs)
 
 
