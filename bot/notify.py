@@ -194,7 +194,7 @@ def claim_batch(engine: Engine, settings: Settings, *, limit: int = 50, ids: lis
         if ids is not None:
             params["ids"] = list(ids)
         query = _LOCKED[ids is not None] if is_postgres(session) else (_CANDIDATES if ids is None else _CANDIDATES_OF)
-        rows = session.execute(query, params).all()
+        rows = session.connection().execute(query, params).all()
         if not rows:
             return [], closed
         exhausted = [r.id for r in rows if r.attempts >= MAX_ATTEMPTS]  # its last lease expired
@@ -224,7 +224,7 @@ def claim_batch(engine: Engine, settings: Settings, *, limit: int = 50, ids: lis
 def _take(session: Session, outcome: str, ids: list[int], now: datetime, **params: Any) -> dict[int, int]:
     if not ids:
         return {}
-    return dict(session.execute(_TAKE[outcome], {"ids": ids, "now": now, **params}).tuples().all())
+    return dict(session.connection().execute(_TAKE[outcome], {"ids": ids, "now": now, **params}).tuples().all())
 
 
 def _renew(engine: Engine, waiting: list[Claim]) -> bool:

@@ -68,9 +68,10 @@ class RowBuffer:
                 "step_id": step.id if step else None, "data": {"title": item.title, **data}}))  # fmt: skip
 
     def write(self, session: Session) -> None:
+        """One executemany per table on the session's connection (Core: no ORM bulk-insert layer)."""
         for model, rows in self._rows.items():
             if rows:
-                session.execute(insert(model), rows)
+                session.connection().execute(insert(model.__table__), rows)
         self._rows.clear()
 
 

@@ -220,11 +220,11 @@ def _decide(session, step: ReviewStep, actor: User, decision: str, *, comment, c
     """Compare-and-set on the step: when two people act at once exactly one decision is stored."""
     values = dict(decision=decision, decided_by=actor.id, decided_at=utcnow(), comment=comment,
                   channel=channel, content_hash=content_hash, after_the_fact=step.decision == Decision.skipped)
-    result = session.execute(
-        update(ReviewStep)
-        .where(col(ReviewStep.id) == step.id, col(ReviewStep.decision).in_([Decision.pending, Decision.skipped]))
+    result = session.connection().execute(  # Core on the session's connection: one row, no ORM sync needed
+        update(ReviewStep.__table__)
+        .where(ReviewStep.__table__.c.id == step.id,
+               ReviewStep.__table__.c.decision.in_([Decision.pending, Decision.skipped]))
         .values(**values)
-        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         session.refresh(step)

@@ -49,7 +49,7 @@ _SENDER = {"wecom": select(User).where(User.wecom_userid == bindparam("sender"))
 
 def _stored(session: Session, inbound: Inbound) -> str | None:
     """The reply stored for this message (a retry), or None when it is new. Reads the reply column only."""
-    return session.execute(_STORED, {"channel": inbound.channel, "key": inbound.dedupe_key}).scalar()
+    return session.connection().execute(_STORED, {"channel": inbound.channel, "key": inbound.dedupe_key}).scalar()
 
 
 def _sender_user(session: Session, inbound: Inbound) -> User | None:
@@ -77,7 +77,7 @@ def process(engine: Engine, settings: Settings, inbound: Inbound) -> tuple[str |
         try:
             reply = DISPATCHER.handle(ctx)
             owner = ctx.user or user
-            session.execute(insert(InboundMessage).values(  # one statement, no unit-of-work flush
+            session.connection().execute(insert(InboundMessage.__table__).values(  # Core: no ORM insert layer
                 org_id=owner.org_id if owner else None, channel=inbound.channel, dedupe_key=inbound.dedupe_key,
                 sender=inbound.sender, user_id=owner.id if owner else None, msg_type=inbound.msg_type[:40],
                 reply=reply or "", created_at=utcnow()))
