@@ -1,16 +1,19 @@
 """Encrypted `同意 N` WeCom callbacks through uvicorn on loopback, at a fixed arrival rate.
 
-Two shapes of the server are measured: one uvicorn process on the embedded SQLite file (the
-`make run` install) and the production shape of DESIGN §8 — PostgreSQL with one uvicorn worker per
-core. Each approval's after-reply work is real: the leader's 待审 card and the drafter's progress
-message go to the WeChat emulator, which runs in its own process (it stands for the platform).
+The server is started with `gongkai serve`, as deployed. Three shapes are measured: one process on the
+embedded SQLite file (the `make run` install) with everyone bound to WeCom, so each approval's
+after-reply work is real (the leader's 待审 card and the drafter's progress message go to the WeChat
+emulator, which runs in its own process: it stands for the platform); the same with only the
+approver bound (the callback path alone); and the production shape of DESIGN §8 — PostgreSQL with
+one worker per core.
+
 The client sends pre-sealed requests on a fixed schedule (open loop: latency counts from the
 scheduled send time, so a stalled server cannot hide its queue). Each server first answers WARMUP
 callbacks that are not counted: the first requests of a fresh process pay for imports, statement
-compilation and the first access token, which is start-up, not the steady state being measured. The floor, measured in the same
-run, is bare wechatpy on the same messages: WeChatCrypto.decrypt_message + enterprise
-parse_message + TextReply + encrypt_message, without HTTP or database. Target: p99 < 50 ms at
-200 requests/s.
+compilation and the first access token — start-up, not the steady state being measured. The floor,
+measured in the same run, is bare wechatpy on the same messages: WeChatCrypto.decrypt_message +
+enterprise parse_message + TextReply + encrypt_message, without HTTP or database. Target: p99 < 50 ms
+at 200 requests/s.
 """
 
 from __future__ import annotations
@@ -41,7 +44,11 @@ RATE = 200
 LOW_RATE = 20  # a phase below saturation, to show the latency when the server keeps up
 WARMUP = 20  # uncounted callbacks (10/s) before the measured phases
 TARGET_P99_MS = 50.0
-SHAPES = (("sqlite", 1, "uvicorn 单进程，SQLite"), ("pg", 2, "uvicorn 2 个工作进程，PostgreSQL（生产形态）"))
+SHAPES = (  # (database, web workers, everyone bound to WeCom, label)
+    ("sqlite", 1, True, "单进程，SQLite，每次同意后投递 2 条企业微信消息"),
+    ("sqlite", 1, False, "单进程，SQLite，只有审核人绑定（无投递，仅回调本身）"),
+    ("pg", 2, True, "2 个工作进程，PostgreSQL（生产形态），每次同意后投递 2 条消息"),
+)
 SECRET_ENV = ("GONGKAI_WECOM_CORP_ID", "GONGKAI_WECOM_SECRET", "GONGKAI_MP_APP_ID", "GONGKAI_MP_SECRET",
               "GONGKAI_PORTAL_URL")
 
@@ -77,14 +84,14 @@ def _engine(kind: str) -> AbstractContextManager:
     return sqlite_engine() if kind == "sqlite" else pg_engine()
 
 
-def _shape(kind: str, workers: int, emulator_url: str, seconds: int, n_core: int) -> dict | None:
+def _shape(kind: str, workers: int, bind_all: bool, emulator_url: str, seconds: int, n_core: int) -> dict | None:
     """One server shape: core reference, then the 20/s and 200/s phases. None when PostgreSQL is absent."""
     n_high, n_low = RATE * seconds, LOW_RATE * seconds
     n_all = n_high + n_low + WARMUP
     with _engine(kind) as engine, tempfile.TemporaryDirectory() as tmp:
         if engine is None:
             return None
-        ids = prepare(engine, n_all + n_core)
+        ids = prepare(engine, n_all + n_core, bind_all=bind_all)
         core = _core_only(engine, ids[n_all:])
         db_url = engine.url.render_as_string(hide_password=False)
         engine.dispose()
@@ -136,8 +143,8 @@ def run(quick: bool) -> list[dict]:
     seconds, n_core = (2, 20) if quick else (10, 100)
     rows: list[dict] = []
     with emulator_process() as emulator_url:
-        for kind, workers, label in SHAPES:
-            measured = _shape(kind, workers, emulator_url, seconds, n_core)
+        for kind, workers, bind_all, label in SHAPES:
+            measured = _shape(kind, workers, bind_all, emulator_url, seconds, n_core)
             if measured is None:
                 rows.append({"name": f"加密“同意 N”回调（{label}）", "target": "PostgreSQL 不可用，未测", "met": None})
                 continue
