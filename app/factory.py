@@ -50,4 +50,6 @@ def _routers() -> list:
     from content.web.channels_pages import router as channels_pages
     from scheduler.api import router as publications
 
-    return [content_api, health, web, bot, public, channels_pages, publications]
+    # Routes are matched in order: the WeChat callbacks (the busiest path, with the platform's 5-second
+    # limit) and the probes come first, so they skip matching the ~150 web and API routes.
+    return [bot, health, content_api, web, public, channels_pages, publications]
