@@ -22,6 +22,7 @@ from content.audit import _scrub
 from content.models import AuditEvent, Item, Notification, ReviewStep, User
 
 _KEY = "gongkai_row_buffer"
+_INSERTS = {model: insert(model.__table__) for model in (AuditEvent, Notification)}
 _DEFAULTS: dict[type, list[tuple[str, Any, bool]]] = {}
 
 
@@ -71,7 +72,7 @@ class RowBuffer:
         """One executemany per table on the session's connection (Core: no ORM bulk-insert layer)."""
         for model, rows in self._rows.items():
             if rows:
-                session.connection().execute(insert(model.__table__), rows)
+                session.connection().execute(_INSERTS[model], rows)
         self._rows.clear()
 
 

@@ -7,7 +7,7 @@ event and its notifications in the caller's transaction; the caller commits.
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -216,16 +216,20 @@ def _approve(session, item, actor, *, comment, content_hash, channel, f: Facts, 
     return item
 
 
+_STEP = ReviewStep.__table__.c
+_DECIDE_FIELDS = ("decision", "decided_by", "decided_at", "comment", "channel", "content_hash", "after_the_fact")
+# Built once; Core on the session's connection (one row, nothing in the session to synchronise).
+_DECIDE = (update(ReviewStep.__table__)
+           .where(_STEP.id == bindparam("step_id"), _STEP.decision.in_([Decision.pending, Decision.skipped]))
+           .values({name: bindparam(f"new_{name}") for name in _DECIDE_FIELDS}))
+
+
 def _decide(session, step: ReviewStep, actor: User, decision: str, *, comment, content_hash, channel) -> None:
     """Compare-and-set on the step: when two people act at once exactly one decision is stored."""
     values = dict(decision=decision, decided_by=actor.id, decided_at=utcnow(), comment=comment,
                   channel=channel, content_hash=content_hash, after_the_fact=step.decision == Decision.skipped)
-    result = session.connection().execute(  # Core on the session's connection: one row, no ORM sync needed
-        update(ReviewStep.__table__)
-        .where(ReviewStep.__table__.c.id == step.id,
-               ReviewStep.__table__.c.decision.in_([Decision.pending, Decision.skipped]))
-        .values(**values)
-    )
+    result = session.connection().execute(
+        _DECIDE, {"step_id": step.id, **{f"new_{name}": value for name, value in values.items()}})
     if result.rowcount != 1:
         session.refresh(step)
         who = session.get(User, step.decided_by).name if step.decided_by else "他人"

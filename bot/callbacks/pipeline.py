@@ -43,6 +43,7 @@ def flatten(channel: str, inner: dict) -> Inbound | None:
 # Built once: every callback runs both (building a statement costs about as much as running it).
 _STORED = select(InboundMessage.reply).where(InboundMessage.channel == bindparam("channel"),
                                              InboundMessage.dedupe_key == bindparam("key"))
+_INBOUND = insert(InboundMessage.__table__)  # Core on the session's connection: no ORM insert layer
 _SENDER = {"wecom": select(User).where(User.wecom_userid == bindparam("sender")).limit(1),
            "mp": select(User).where(User.mp_openid == bindparam("sender")).limit(1)}
 
@@ -77,10 +78,10 @@ def process(engine: Engine, settings: Settings, inbound: Inbound) -> tuple[str |
         try:
             reply = DISPATCHER.handle(ctx)
             owner = ctx.user or user
-            session.connection().execute(insert(InboundMessage.__table__).values(  # Core: no ORM insert layer
-                org_id=owner.org_id if owner else None, channel=inbound.channel, dedupe_key=inbound.dedupe_key,
-                sender=inbound.sender, user_id=owner.id if owner else None, msg_type=inbound.msg_type[:40],
-                reply=reply or "", created_at=utcnow()))
+            session.connection().execute(_INBOUND, {
+                "org_id": owner.org_id if owner else None, "channel": inbound.channel,
+                "dedupe_key": inbound.dedupe_key, "sender": inbound.sender, "user_id": owner.id if owner else None,
+                "msg_type": inbound.msg_type[:40], "reply": reply or "", "created_at": utcnow()})
             session.commit()
         except IntegrityError:
             session.rollback()  # a concurrent copy of this message won: answer what it answered
