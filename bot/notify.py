@@ -261,8 +261,6 @@ def _guarded_update(engine: Engine, held: Claim, **values: Any) -> bool:
         return conn.execute(stmt).rowcount == 1
 
 
-
-
 def _still_mine(engine: Engine, held: Claim) -> bool:
     """Extend the lease if this process still holds the claim (after a pause: see FRESH_SECONDS)."""
     if time.monotonic() - held.taken_at < FRESH_SECONDS:
