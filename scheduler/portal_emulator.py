@@ -26,8 +26,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from bot.sandbox.server import LoopbackServer
 from content.timeutil import utcnow
-from scheduler.loopback import LoopbackServer
 
 
 @dataclass

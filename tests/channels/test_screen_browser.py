@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.loopback import LoopbackServer
+from bot.sandbox.server import LoopbackServer
 from tests.channels.helpers import publish
 
 CHROMIUM = Path("/usr/bin/chromium")
