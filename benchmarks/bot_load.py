@@ -166,13 +166,18 @@ async def _load(url: str, sealed: list[tuple[dict, bytes]], rate: int) -> tuple[
         due = start + i / rate
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
         async with slots:
-            conn = idle.pop() if idle else await asyncio.open_connection(host, int(port))
-            try:
-                status, body = await _exchange(conn, raw)
+            for attempt in range(2):  # a kept-alive connection the server closed meanwhile: once more, fresh
+                conn = None
+                try:
+                    conn = idle.pop() if idle and attempt == 0 else await asyncio.open_connection(host, int(port))
+                    status, body = await _exchange(conn, raw)
+                except (OSError, ValueError, IndexError, asyncio.IncompleteReadError):
+                    if conn is not None:
+                        conn[1].close()  # after the fresh attempt too: a failure, bodies[i] stays empty
+                    continue
                 bodies[i] = body if status == 200 else b""
                 idle.append(conn)
-            except (OSError, ValueError, IndexError, asyncio.IncompleteReadError):
-                conn[1].close()  # counted as a failure: bodies[i] stays empty
+                break
         latencies[i] = (time.perf_counter() - due) * 1000
 
     await asyncio.gather(*(one(i, raw) for i, raw in enumerate(raws)))
