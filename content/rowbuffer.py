@@ -19,7 +19,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, SQLModel
 
 from content.audit import _scrub
-from content.models import AuditEvent, Item, Notification, ReviewStep, User
+from content.models import AuditEvent, Item, Notification, User
 
 _KEY = "gongkai_row_buffer"
 _INSERTS = {model: insert(model.__table__) for model in (AuditEvent, Notification)}
@@ -60,13 +60,13 @@ class RowBuffer:
             "actor_label": actor_label or (actor.name if actor else "system"), "action": action,
             "target_type": target_type, "target_id": target_id, "data": _scrub(data)}))  # fmt: skip
 
-    def notify(self, item: Item, user_ids: Iterable[int], kind: str, *, step: ReviewStep | None = None,
+    def notify(self, item: Item, user_ids: Iterable[int], kind: str, *, step_id: int | None = None,
                **data: Any) -> None:
         """What `content.notify.notify` stores."""
         for user_id in dict.fromkeys(user_ids):
             self._rows.setdefault(Notification, []).append(model_row(Notification, {
                 "org_id": item.org_id, "user_id": user_id, "kind": kind, "item_id": item.id,
-                "step_id": step.id if step else None, "data": {"title": item.title, **data}}))  # fmt: skip
+                "step_id": step_id, "data": {"title": item.title, **data}}))  # fmt: skip
 
     def write(self, session: Session) -> None:
         """One executemany per table on the session's connection (Core: no ORM bulk-insert layer)."""

@@ -57,6 +57,8 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
     workers: int = typer.Option(1, "--workers", help="uvicorn 进程数（需 PostgreSQL）"),
+    access_log: bool = typer.Option(False, "--access-log/--no-access-log",
+                                    help="每个请求记一行访问日志（默认关闭：部署时由 nginx 记录）"),
 ) -> None:
     """启动网页界面、API 和微信回调（不含调度器）。"""
     import uvicorn
@@ -69,8 +71,9 @@ def serve(
     open_engine(settings).dispose()  # refuses an unreachable or unmigrated database with a clear line
     if workers > 1:
         uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, log_level="info", log_config=None,
-                    http=PROTOCOL)
+                    http=PROTOCOL, access_log=access_log)
     else:
         from app.factory import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=None, http=PROTOCOL)
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=None, http=PROTOCOL,
+                    access_log=access_log)

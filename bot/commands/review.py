@@ -139,12 +139,14 @@ def free_text(ctx: ChatContext) -> str | None:
     pending_reason = ctx.session.exec(select(PendingReason).where(PendingReason.user_id == ctx.user.id)).first()
     if pending_reason is None:
         return None
-    ctx.session.delete(pending_reason)
     if pending_reason.expires_at <= ctx.now:
+        ctx.session.delete(pending_reason)
         return None
-    done, text = decide(ctx, pending_reason.item_id, "reject", reason=ctx.inbound.content.strip(),
-                        revision_id=pending_reason.revision_id)
-    if pending_reason.response_code:
-        ctx.after.card_updates.append((ctx.inbound.sender, pending_reason.response_code,
-                                       "已驳回" if done else "已处理"))
+    reason_id, item_id, revision_id, code = (pending_reason.id, pending_reason.item_id, pending_reason.revision_id,
+                                             pending_reason.response_code)
+    done, text = decide(ctx, item_id, "reject", reason=ctx.inbound.content.strip(), revision_id=revision_id)
+    # Used up either way; deleted after deciding because a refusal rolls the transaction back.
+    ctx.session.exec(delete(PendingReason).where(PendingReason.id == reason_id))
+    if code:
+        ctx.after.card_updates.append((ctx.inbound.sender, code, "已驳回" if done else "已处理"))
     return text

@@ -79,3 +79,17 @@ def test_token_refreshed_by_another_process_is_taken_from_the_database(emu, engi
     sent = [r.json["text"]["content"] for r in emu.records(api="wecom", endpoint="message/send")
             if r.response.get("errcode") == 0]
     assert sent == ["1", "2", "3"]
+
+
+def test_proxy_environment_is_read_once_and_still_used(monkeypatch, engine, settings, emu):
+    """Clients keep honouring HTTP(S)_PROXY / NO_PROXY, read when the client is built, not per call."""
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.town.gov:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    http = wecom_client(engine, settings)._http
+    url = f"{emu.wecom_base}/cgi-bin/message/send"
+    assert not http.trust_env
+    assert http.merge_environment_settings(url, {}, None, None, None)["proxies"]["http"] == "http://proxy.town.gov:3128"
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    http = wecom_client(engine, settings)._http
+    assert "http" not in http.merge_environment_settings(url, {}, None, None, None)["proxies"]

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from bot.commands.texts import HELP_TEXT
 from bot.notify import deliver_pending
 from bot.reminders import remind_overdue
 from content.models import Notification, ReviewStep, User
@@ -139,3 +140,25 @@ def test_reminders_escalate_after_second(emu, engine, world, settings):
     deliver_pending(engine, settings)
     to_admin = [r for r in emu.records(api="wecom", endpoint="message/send") if r.json["touser"] == "admin"]
     assert len(to_admin) == 1 and "督办" in to_admin[0].json["text"]["content"]
+
+
+def test_reason_after_the_item_moved_on_is_refused_and_used_up(chat, emu, engine, world, settings):
+    """A card 驳回, then the drafter recalls: the reason gets the core's refusal, changes nothing, is used up."""
+    bind(engine, world.head_a, wecom="head-a")
+    item_id = make_item(engine, world.drafter)
+    act(engine, world.drafter, item_id, "submit")
+    deliver_pending(engine, settings)
+    (sent,) = emu.records(api="wecom", endpoint="message/send")
+    reject_key = sent.json["template_card"]["button_list"][1]["key"]
+    code = sent.response["response_code"]
+    chat.send_xml(chat.cc.event("head-a", "template_card_event", event_key=reject_key, response_code=code))
+    act(engine, world.drafter, item_id, "recall")
+    before = snapshot(engine)
+    reply = chat.say("head-a", "附件缺少盖章页")
+    assert reply.startswith(f"#{item_id} 稿件当前状态下不能驳回")
+    after = snapshot(engine)
+    assert after["items"] == before["items"] and after["steps"] == before["steps"]
+    assert after["AuditEvent"] == before["AuditEvent"] and after["PendingReason"] == before["PendingReason"] - 1
+    (update,) = emu.records(api="wecom", endpoint="message/update_template_card")
+    assert update.json["button"]["replace_name"] == "已处理"
+    assert chat.say("head-a", "附件缺少盖章页") == HELP_TEXT  # no reason is awaited any more
