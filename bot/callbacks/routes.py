@@ -121,12 +121,8 @@ async def handle_post(request: Request, channel: str) -> Response:
     except Rejected as exc:
         log.info("%s callback refused: %s %s", channel, exc.status, exc.code)
         return _error(exc)
-    import os
-    if os.environ.get("X_INLINE"):
-        reply, after = process(engine, settings, inbound)
-    else:
-        reply, after = await run_in_threadpool(process, engine, settings, inbound)
-    background = None if os.environ.get("X_NOBG") else BackgroundTask(after_reply, engine, settings, after, _coalescer(request))
+    reply, after = await run_in_threadpool(process, engine, settings, inbound)
+    background = BackgroundTask(after_reply, engine, settings, after, _coalescer(request))
     if not reply:
         return PlainTextResponse("success" if channel == "mp" else "", background=background)
     xml = TextReply(source=inbound.to, target=inbound.sender, content=reply).render()
