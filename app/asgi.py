@@ -5,9 +5,11 @@ secrets masked) before building the app.
 """
 
 from app.factory import create_app
+from app.gc_tuning import tune_for_serving
 from app.logging_setup import setup_logging
 from app.settings import Settings
 
 _settings = Settings()
 setup_logging(_settings)
 app = create_app(_settings)
+tune_for_serving()

@@ -74,6 +74,9 @@ def serve(
                     http=PROTOCOL, access_log=access_log)
     else:
         from app.factory import create_app
+        from app.gc_tuning import tune_for_serving
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=None, http=PROTOCOL,
+        app = create_app(settings)
+        tune_for_serving()
+        uvicorn.run(app, host=host, port=port, log_level="info", log_config=None, http=PROTOCOL,
                     access_log=access_log)

@@ -68,6 +68,7 @@ def run(
     import uvicorn
 
     from app.factory import create_app
+    from app.gc_tuning import tune_for_serving
     from app.http_protocol import PROTOCOL
     from scheduler.service import start_background
 
@@ -77,8 +78,10 @@ def run(
         typer.echo(line)
     handle = start_background(engine, settings)
     typer.echo(f"网页界面：http://{host}:{port}/   调度器已在本进程内运行。")
+    app = create_app(settings, engine=engine)
+    tune_for_serving()
     try:
-        uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="info", http=PROTOCOL)
+        uvicorn.run(app, host=host, port=port, log_level="info", http=PROTOCOL)
     finally:
         handle.stop()
         engine.dispose()

@@ -9,20 +9,18 @@ delivery run after it (a background task of the response).
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.background import BackgroundTask
-from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 from wechatpy.replies import TextReply
 
 from bot.callbacks import crypto
+from bot.callbacks.after_reply import AfterReply, CallbackRunner
 from bot.callbacks.crypto import Rejected, bad, forbidden
 from bot.callbacks.pipeline import flatten, process
-from bot.commands.context import AfterWork
 from bot.config import ChannelConfig, channel_config
 
 log = logging.getLogger("gongkai.bot.callbacks")
@@ -121,8 +119,8 @@ async def handle_post(request: Request, channel: str) -> Response:
     except Rejected as exc:
         log.info("%s callback refused: %s %s", channel, exc.status, exc.code)
         return _error(exc)
-    reply, after = await run_in_threadpool(process, engine, settings, inbound)
-    background = BackgroundTask(after_reply, engine, settings, after, _coalescer(request))
+    reply, after = await _runner(request).run(process, engine, settings, inbound)
+    background = BackgroundTask(_after_reply(request), after)
     if not reply:
         return PlainTextResponse("success" if channel == "mp" else "", background=background)
     xml = TextReply(source=inbound.to, target=inbound.sender, content=reply).render()
@@ -130,49 +128,15 @@ async def handle_post(request: Request, channel: str) -> Response:
     return Response(sealed, media_type="application/xml", background=background)
 
 
-class DeliveryCoalescer:
-    """At most one after-reply delivery run per process; requests arriving meanwhile only mark it
-    dirty and the running one goes round again, so a burst of replies costs a few runs, not one each.
-
-    A run first waits GATHER_SECONDS so the notifications of the callbacks answered meanwhile are
-    claimed and read in the same batch (one claim transaction for all of them instead of one per
-    reply); a person's card arrives that much later, which nobody notices.
-    """
-
-    GATHER_SECONDS = 0.1
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._dirty = False
-
-    def run(self, engine, settings) -> None:
-        from bot.notify import deliver_pending
-
-        self._dirty = True
-        while self._dirty:
-            if not self._lock.acquire(blocking=False):
-                return  # the holder sees _dirty and runs again
-            try:
-                time.sleep(self.GATHER_SECONDS)
-                self._dirty = False
-                deliver_pending(engine, settings, limit=100)
-            finally:
-                self._lock.release()
-
-
-def _coalescer(request: Request) -> DeliveryCoalescer:
+def _runner(request: Request) -> CallbackRunner:
     state = request.app.state
-    if getattr(state, "bot_delivery", None) is None:
-        state.bot_delivery = DeliveryCoalescer()
-    return state.bot_delivery
+    if getattr(state, "bot_runner", None) is None:
+        state.bot_runner = CallbackRunner(state.engine)
+    return state.bot_runner
 
 
-def after_reply(engine, settings, after: AfterWork, coalescer: DeliveryCoalescer) -> None:
-    """Slow work after the passive reply: card updates, then every pending notification."""
-    from bot.notify import update_cards
-
-    try:
-        update_cards(engine, settings, after.card_updates)
-        coalescer.run(engine, settings)
-    except Exception:  # noqa: BLE001 - background work must never take the worker down
-        log.exception("after-reply work failed")
+def _after_reply(request: Request) -> AfterReply:
+    state = request.app.state
+    if getattr(state, "bot_after_reply", None) is None:
+        state.bot_after_reply = AfterReply(state.engine, state.settings)
+    return state.bot_after_reply
