@@ -65,17 +65,23 @@ def test_review_pending_card_tap_approve_updates_card(chat, emu, engine, world, 
     assert len(emu.records(api="wecom", endpoint="message/update_template_card")) == 1
 
 
-def test_card_reject_asks_for_reason_then_rejects(chat, emu, engine, world, settings):
-    bind(engine, world.head_a, wecom="head-a")
-    bind(engine, world.drafter, wecom="drafter")
+def _tap_reject_on_card(chat, emu, engine, world, settings) -> tuple[int, str]:
+    """The head's 待审 card is delivered and its 驳回 button tapped: (item id, the bot's reply)."""
     item_id = make_item(engine, world.drafter)
     act(engine, world.drafter, item_id, "submit")
     deliver_pending(engine, settings)
     (sent,) = emu.records(api="wecom", endpoint="message/send")
     reject_key = sent.json["template_card"]["button_list"][1]["key"]
     code = sent.response["response_code"]
-    status, reply = chat.send_xml(chat.cc.event("head-a", "template_card_event", event_key=reject_key,
-                                                response_code=code))
+    _, reply = chat.send_xml(chat.cc.event("head-a", "template_card_event", event_key=reject_key,
+                                           response_code=code))
+    return item_id, reply
+
+
+def test_card_reject_asks_for_reason_then_rejects(chat, emu, engine, world, settings):
+    bind(engine, world.head_a, wecom="head-a")
+    bind(engine, world.drafter, wecom="drafter")
+    item_id, reply = _tap_reject_on_card(chat, emu, engine, world, settings)
     assert "理由" in reply and load(engine, item_id).state == "in_review"
     reply = chat.say("head-a", "附件缺少盖章页")
     assert "已驳回" in reply and "附件缺少盖章页" in reply
@@ -145,13 +151,7 @@ def test_reminders_escalate_after_second(emu, engine, world, settings):
 def test_reason_after_the_item_moved_on_is_refused_and_used_up(chat, emu, engine, world, settings):
     """A card 驳回, then the drafter recalls: the reason gets the core's refusal, changes nothing, is used up."""
     bind(engine, world.head_a, wecom="head-a")
-    item_id = make_item(engine, world.drafter)
-    act(engine, world.drafter, item_id, "submit")
-    deliver_pending(engine, settings)
-    (sent,) = emu.records(api="wecom", endpoint="message/send")
-    reject_key = sent.json["template_card"]["button_list"][1]["key"]
-    code = sent.response["response_code"]
-    chat.send_xml(chat.cc.event("head-a", "template_card_event", event_key=reject_key, response_code=code))
+    item_id, _ = _tap_reject_on_card(chat, emu, engine, world, settings)
     act(engine, world.drafter, item_id, "recall")
     before = snapshot(engine)
     reply = chat.say("head-a", "附件缺少盖章页")
