@@ -29,6 +29,7 @@ import logging
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -119,12 +120,14 @@ def claimable(now: datetime):
 
 
 def deliver_pending(engine: Engine, settings: Settings, limit: int = 50, *, now: datetime | None = None,
-                    lease_seconds: float = LEASE_SECONDS) -> dict[str, int]:
+                    lease_seconds: float = LEASE_SECONDS, pause: Callable[[], Any] | None = None) -> dict[str, int]:
     """Claim up to `limit` rows in one transaction, then send them one by one.
 
     `now` (tests) fixes the clock of the claim. While the batch is being sent, the leases of the rows
     still waiting are renewed together (one UPDATE every FRESH_SECONDS), so a long batch keeps full
-    leases; a row another process took over meanwhile is dropped unsent ("lost").
+    leases; a row another process took over meanwhile is dropped unsent ("lost"). `pause`, when given,
+    is called before each send and may block: the web process uses it to let waiting chat callbacks
+    go first (see bot.callbacks.after_reply).
     """
     counts = {"sent": 0, "failed": 0, "retry": 0, "skipped": 0}
     clients = clients_for(engine, settings)
@@ -132,6 +135,8 @@ def deliver_pending(engine: Engine, settings: Settings, limit: int = 50, *, now:
     for outcome, n in closed.items():
         counts[outcome] += n
     for i, held in enumerate(batch):
+        if pause is not None:
+            pause()
         if not _renew(engine, batch[i:]):
             log.warning("notification %s: claim lost while waiting in a batch; not sent", held.note_id)
             counts["lost"] = counts.get("lost", 0) + 1

@@ -9,6 +9,12 @@ Both are per process and shared by every request of the app (kept on `app.state`
 - `AfterReply` runs after the response is sent (a background task of the response): card updates,
   then notification delivery. Delivery is coalesced on the event loop — a burst of replies costs a
   few delivery runs, not one each, and a reply that finds a run pending does no work of its own.
+
+Callbacks first. The platforms give a callback 5 seconds and retry it after that; a notification has
+no such deadline. The process has one interpreter lock, so a delivery run sending while callbacks
+wait would make them wait for it: before each send, delivery waits (up to MAX_YIELD_SECONDS at a
+time) until no callback is queued or running. Under a burst above what one process can both answer
+and deliver, the cards arrive later, after the burst, and the replies stay fast.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -28,14 +35,30 @@ log = logging.getLogger("gongkai.bot.callbacks")
 
 
 class CallbackRunner:
+    MAX_YIELD_SECONDS = 1.0
+
     def __init__(self, engine: Engine) -> None:
         single_writer = engine.dialect.name == "sqlite"
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="gongkai-callbacks") if single_writer else None
+        self._in_flight = 0  # changed on the event loop only
+        self._idle = threading.Event()
+        self._idle.set()
 
     async def run(self, fn, *args: Any) -> Any:
-        if self._executor is None:
-            return await run_in_threadpool(fn, *args)
-        return await asyncio.get_running_loop().run_in_executor(self._executor, functools.partial(fn, *args))
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            if self._executor is None:
+                return await run_in_threadpool(fn, *args)
+            return await asyncio.get_running_loop().run_in_executor(self._executor, functools.partial(fn, *args))
+        finally:
+            self._in_flight -= 1
+            if not self._in_flight:
+                self._idle.set()
+
+    def wait_idle(self) -> bool:
+        """Block (a delivery thread) until no callback is queued or running; False after MAX_YIELD_SECONDS."""
+        return self._idle.wait(self.MAX_YIELD_SECONDS)
 
     def close(self) -> None:
         if self._executor is not None:
@@ -55,8 +78,8 @@ class AfterReply:
     GATHER_SECONDS = 0.1
     BATCH = 100
 
-    def __init__(self, engine: Engine, settings) -> None:
-        self.engine, self.settings = engine, settings
+    def __init__(self, engine: Engine, settings, runner: CallbackRunner) -> None:
+        self.engine, self.settings, self.runner = engine, settings, runner
         self._dirty = False
         self._running = False
 
@@ -81,6 +104,7 @@ class AfterReply:
             while self._dirty:
                 await asyncio.sleep(self.GATHER_SECONDS)
                 self._dirty = False
-                await run_in_threadpool(deliver_pending, self.engine, self.settings, limit=self.BATCH)
+                await run_in_threadpool(functools.partial(deliver_pending, self.engine, self.settings,
+                                                          limit=self.BATCH, pause=self.runner.wait_idle))
         finally:
             self._running = False

@@ -138,5 +138,5 @@ def _runner(request: Request) -> CallbackRunner:
 def _after_reply(request: Request) -> AfterReply:
     state = request.app.state
     if getattr(state, "bot_after_reply", None) is None:
-        state.bot_after_reply = AfterReply(state.engine, state.settings)
+        state.bot_after_reply = AfterReply(state.engine, state.settings, _runner(request))
     return state.bot_after_reply

@@ -16,7 +16,7 @@ from tests.content.helpers import act, make_item
 
 def test_replies_during_a_delivery_run_join_it_and_nothing_is_left(emu, engine, world, settings):
     bind(engine, world.head_a, wecom="head-a")
-    after = AfterReply(engine, settings)
+    after = AfterReply(engine, settings, CallbackRunner(engine))
     finished: list[str] = []
 
     async def reply(name: str) -> None:
@@ -60,3 +60,29 @@ def test_sqlite_callbacks_run_on_one_thread_in_arrival_order(engine):
         assert threads.pop().startswith("gongkai-callbacks")
     else:
         assert not any(name.startswith("gongkai-callbacks") for name in threads)
+
+
+def test_delivery_waits_while_a_callback_is_in_flight(emu, engine, world, settings):
+    bind(engine, world.head_a, wecom="head-a")
+    act(engine, world.drafter, make_item(engine, world.drafter), "submit")
+    runner = CallbackRunner(engine)
+    after = AfterReply(engine, settings, runner)
+    release = threading.Event()
+    sends_while_busy: list[int] = []
+
+    async def scenario() -> None:
+        callback = asyncio.create_task(runner.run(release.wait, 10))  # a callback still being answered
+        delivery = asyncio.create_task(after(AfterWork()))
+        await asyncio.sleep(after.GATHER_SECONDS + 0.4)
+        sends_while_busy.append(len(emu.records(api="wecom", endpoint="message/send")))
+        release.set()
+        await callback
+        await delivery
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        release.set()
+        runner.close()
+    assert sends_while_busy == [0]
+    assert len(emu.records(api="wecom", endpoint="message/send")) == 1
