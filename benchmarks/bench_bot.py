@@ -38,7 +38,8 @@ from benchmarks.emulator_process import emulator_process
 from bot.config import channel_config
 from bot.sandbox.callback_client import CallbackClient
 from content import workflow
-from content.models import User
+from content.models import Notification, User
+from content.timeutil import utcnow
 
 RATE = 200
 LOW_RATE = 20  # a phase below saturation, to show the latency when the server keeps up
@@ -106,12 +107,22 @@ def _shape(kind: str, workers: int, bind_all: bool, emulator_url: str, seconds: 
             low, low_bodies, _ = load(server.url, sealed[n_high:n_high + n_low], LOW_RATE)
             settle(server)
             cpu0 = server.cpu_seconds()
+            high_started = utcnow()
             high, bodies, elapsed = load(server.url, sealed[:n_high], RATE)
             settle(server)
             cpu_ms = (server.cpu_seconds() - cpu0) * 1000 / n_high
+        lags = _delivery_lags(engine, high_started)
     ok = sum(1 for b in bodies + low_bodies if b and cc.reply_text(b).startswith("已同意"))
     return {"floor": _floor(cc, sealed[:n_high]), "high": high, "low": low, "ok": ok, "n": n_high + n_low,
-            "rate": n_high / elapsed, "cpu_ms": cpu_ms, "core": core}
+            "rate": n_high / elapsed, "cpu_ms": cpu_ms, "core": core, "lags": lags}
+
+
+def _delivery_lags(engine, since) -> list[float]:
+    """Seconds from each approval's notification (the leader's card, the drafter's message) to its send."""
+    with Session(engine) as s:
+        rows = s.exec(select(Notification.created_at, Notification.sent_at)
+                      .where(Notification.created_at >= since, Notification.state == "sent")).all()
+    return [(sent - created).total_seconds() for created, sent in rows]
 
 
 def _rows(label: str, m: dict) -> list[dict]:
@@ -133,6 +144,9 @@ def _rows(label: str, m: dict) -> list[dict]:
          "met": pct(low, 0.99) < TARGET_P99_MS},
         {"name": f"  服务端 CPU/回调，含回复后的卡片与通知投递（{label}）", "figure": round(m["cpu_ms"], 2),
          "unit": "ms", "floor": round(floor_p50, 3), "floor_name": "纯 wechatpy p50", "target": "—", "met": None},
+        *([{"name": f"  投递延迟 p99：同意后卡片与消息发出（{label}；{len(m['lags'])} 条）",
+            "figure": round(pct(m["lags"], 0.99), 2), "unit": "s", "floor": None, "floor_name": "—",
+            "target": "—", "met": None}] if m["lags"] else []),
         {"name": f"  参考：核心 apply_action(approve)+提交 p50（{label}）",
          "figure": round(statistics.median(m["core"]), 2), "unit": "ms", "floor": round(floor_p50, 3),
          "floor_name": "纯 wechatpy p50", "target": "—", "met": None},
