@@ -303,9 +303,7 @@ def _record(engine: Engine, held: Claim, outcome: str | None, error: str | None)
     values: dict[str, Any] = {"progress": dict(held.progress)}
     if outcome is not None:
         values.update(state={"retry": "pending"}.get(outcome, outcome), last_error=error,
-                      sent_at=utcnow() if outcome == "sent" else None)
-    if outcome is not None:
-        values["claimed_until"] = None
+                      sent_at=utcnow() if outcome == "sent" else None, claimed_until=None)
     if not _guarded_update(engine, held, **values):
         log.warning("notification %s: claim lost before recording %s", held.note_id, outcome or "a step")
         return "lost"

@@ -19,6 +19,7 @@ from bot.commands.dispatcher import DISPATCHER
 from bot.dblock import writer_lock
 from bot.models import InboundMessage, PublishEvent
 from content.models import User
+from content.rowbuffer import model_row
 from content.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -78,10 +79,10 @@ def process(engine: Engine, settings: Settings, inbound: Inbound) -> tuple[str |
         try:
             reply = DISPATCHER.handle(ctx)
             owner = ctx.user or user
-            session.connection().execute(_INBOUND, {
+            session.connection().execute(_INBOUND, model_row(InboundMessage, {
                 "org_id": owner.org_id if owner else None, "channel": inbound.channel,
                 "dedupe_key": inbound.dedupe_key, "sender": inbound.sender, "user_id": owner.id if owner else None,
-                "msg_type": inbound.msg_type[:40], "reply": reply or "", "created_at": utcnow()})
+                "msg_type": inbound.msg_type[:40], "reply": reply or ""}))
             session.commit()
         except IntegrityError:
             session.rollback()  # a concurrent copy of this message won: answer what it answered

@@ -119,8 +119,9 @@ async def handle_post(request: Request, channel: str) -> Response:
     except Rejected as exc:
         log.info("%s callback refused: %s %s", channel, exc.status, exc.code)
         return _error(exc)
-    reply, after = await _runner(request).run(process, engine, settings, inbound)
-    background = BackgroundTask(_after_reply(request), after)
+    after_reply = _after_reply(request)
+    reply, after = await after_reply.runner.run(process, engine, settings, inbound)
+    background = BackgroundTask(after_reply, after)
     if not reply:
         return PlainTextResponse("success" if channel == "mp" else "", background=background)
     xml = TextReply(source=inbound.to, target=inbound.sender, content=reply).render()
@@ -128,15 +129,9 @@ async def handle_post(request: Request, channel: str) -> Response:
     return Response(sealed, media_type="application/xml", background=background)
 
 
-def _runner(request: Request) -> CallbackRunner:
-    state = request.app.state
-    if getattr(state, "bot_runner", None) is None:
-        state.bot_runner = CallbackRunner(state.engine)
-    return state.bot_runner
-
-
 def _after_reply(request: Request) -> AfterReply:
+    """The process's after-reply worker and, through it, its callback runner (made on first use)."""
     state = request.app.state
     if getattr(state, "bot_after_reply", None) is None:
-        state.bot_after_reply = AfterReply(state.engine, state.settings, _runner(request))
+        state.bot_after_reply = AfterReply(state.engine, state.settings, CallbackRunner(state.engine))
     return state.bot_after_reply
