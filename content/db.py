@@ -9,6 +9,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+from content.sqlite_lock import QueuedConnection
+
 
 def normalize_url(url: str) -> str:
     """Use psycopg 3 for plain postgresql:// URLs."""
@@ -21,14 +23,16 @@ def make_engine(url: str, **kwargs) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and BEGIN IMMEDIATE.
 
     BEGIN IMMEDIATE makes every SQLite transaction take the write lock up front, so two
-    concurrent writers queue on busy_timeout instead of failing with SQLITE_BUSY_SNAPSHOT
-    when a read transaction tries to upgrade after another writer committed.
+    concurrent writers queue instead of failing with SQLITE_BUSY_SNAPSHOT when a read transaction
+    tries to upgrade after another writer committed. They queue on a lock file shared by all
+    processes (`content.sqlite_lock`) rather than in SQLite's busy handler, which sleeps in steps.
     """
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "isolation_level": None, "timeout": 30},
+            connect_args={"check_same_thread": False, "isolation_level": None, "timeout": 30,
+                          "factory": QueuedConnection},
             **kwargs,
         )
 
@@ -43,6 +47,7 @@ def make_engine(url: str, **kwargs) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
+            conn.connection.dbapi_connection.acquire_writer()  # all processes' writers queue here
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
