@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     dispatch_interval_seconds: float = 5.0
     review_reminder_hours: int = 24
     json_logs: bool = False
+    # Set by `gongkai serve` / `gongkai run` for the processes they start (app.delivery_process), not by hand.
+    delivery_socket: str = ""
 
     @cached_property
     def wecom_configured(self) -> bool:

@@ -117,9 +117,12 @@ def call_with_context(func: Callable, ctx: JobContext) -> Any:
 
 
 def deliver_notifications(ctx: JobContext) -> None:
+    """The scheduler's round of deliveries; beside `gongkai run`'s delivery process it only wakes that."""
+    from bot.delivery_worker import handed_off
     from bot.notify import deliver_pending
 
-    call_with_context(deliver_pending, ctx)
+    if not handed_off(ctx.settings):
+        call_with_context(deliver_pending, ctx)
 
 
 def review_reminders(ctx: JobContext) -> None:

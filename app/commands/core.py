@@ -63,20 +63,22 @@ def serve(
     """启动网页界面、API 和微信回调（不含调度器）。"""
     import uvicorn
 
+    from app.delivery_process import delivery_process
     from app.http_protocol import PROTOCOL
 
     settings = Settings()
     if path := missing_sqlite_file(settings.database_url):
         die(f"数据库文件 {path} 不存在，请先运行 gongkai init")
     open_engine(settings).dispose()  # refuses an unreachable or unmigrated database with a clear line
-    if workers > 1:
-        uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, log_level="info", log_config=None,
-                    http=PROTOCOL, access_log=access_log)
-    else:
-        from app.factory import create_app
-        from app.gc_tuning import tune_for_serving
+    with delivery_process(settings):
+        if workers > 1:
+            uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, log_level="info", log_config=None,
+                        http=PROTOCOL, access_log=access_log)
+        else:
+            from app.factory import create_app
+            from app.gc_tuning import tune_for_serving
 
-        app = create_app(settings)
-        tune_for_serving()
-        uvicorn.run(app, host=host, port=port, log_level="info", log_config=None, http=PROTOCOL,
-                    access_log=access_log)
+            app = create_app(settings)
+            tune_for_serving()
+            uvicorn.run(app, host=host, port=port, log_level="info", log_config=None, http=PROTOCOL,
+                        access_log=access_log)

@@ -67,6 +67,7 @@ def run(
     """启动全部功能：网页界面、API、微信回调和内置调度器（沙箱模式下同时启动模拟器）。"""
     import uvicorn
 
+    from app.delivery_process import delivery_process
     from app.factory import create_app
     from app.gc_tuning import tune_for_serving
     from app.http_protocol import PROTOCOL
@@ -76,12 +77,13 @@ def run(
     engine = open_engine(settings)
     for line in _banner(settings):
         typer.echo(line)
-    handle = start_background(engine, settings)
-    typer.echo(f"网页界面：http://{host}:{port}/   调度器已在本进程内运行。")
-    app = create_app(settings, engine=engine)
-    tune_for_serving()
-    try:
-        uvicorn.run(app, host=host, port=port, log_level="info", http=PROTOCOL)
-    finally:
-        handle.stop()
-        engine.dispose()
+    with delivery_process(settings):
+        handle = start_background(engine, settings)
+        typer.echo(f"网页界面：http://{host}:{port}/   调度器已在本进程内运行，消息由投递进程发送。")
+        app = create_app(settings, engine=engine)
+        tune_for_serving()
+        try:
+            uvicorn.run(app, host=host, port=port, log_level="info", http=PROTOCOL)
+        finally:
+            handle.stop()
+            engine.dispose()

@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
 from bot.commands.context import AfterWork
+from bot.delivery_worker import handed_off
 
 log = logging.getLogger("gongkai.bot.callbacks")
 
@@ -96,6 +97,8 @@ class AfterReply:
     async def _deliver(self) -> None:
         from bot.notify import deliver_pending
 
+        if handed_off(self.settings):  # a delivery process of its own sends them (bot.delivery_worker)
+            return
         self._dirty = True
         if self._running:
             return  # the running one sees _dirty and goes round again

@@ -7,16 +7,18 @@ shows is exactly what WeCom / the official account would see.
 
 from __future__ import annotations
 
+import asyncio
 from html import escape
 
 import httpx
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from bot.config import channel_config
 from bot.sandbox.callback_client import CallbackClient
-from content.models import User
+from content.models import Notification, User
+from content.timeutil import utcnow
 
 router = APIRouter(prefix="/sandbox", include_in_schema=False)
 PATHS = {"wecom": "/wechat/work", "mp": "/wechat/mp"}
@@ -130,11 +132,25 @@ async def chat_send(request: Request, user_id: int = Form(...), channel: str = F
         inner, shown = client.text(sender, text), text
     params, body = client.seal(inner)
     transport = httpx.ASGITransport(app=request.app)
+    started = utcnow()
     async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as http:
         res = await http.post(PATHS[channel], params=params, content=body)
+    if settings.delivery_socket:  # the delivery process sends them: show the page once it has
+        await _sends_done(request.app.state.engine, started)
     if res.status_code == 200 and res.content and res.content not in (b"success",):
         reply = client.reply_text(res.content)
     else:
         reply = "" if res.status_code == 200 else f"（HTTP {res.status_code}）{res.text}"
     _transcript(request).append({"user_id": user.id, "channel": channel, "sent": shown, "reply": reply})
     return RedirectResponse(f"/sandbox/chat?user={user.id}&channel={channel}", status_code=303)
+
+
+async def _sends_done(engine, since, seconds: float = 3.0) -> None:
+    """Wait (at most `seconds`) until the notifications this exchange caused have left."""
+    query = select(func.count()).select_from(Notification).where(
+        Notification.created_at >= since, col(Notification.state).in_(("pending", "sending")))
+    for _ in range(int(seconds / 0.05)):
+        with Session(engine) as s:
+            if not s.exec(query).one():
+                return
+        await asyncio.sleep(0.05)
