@@ -216,11 +216,17 @@ def claim_batch(engine: Engine, settings: Settings, *, limit: int = 50, ids: lis
             item_ids = {n.item_id for n in notes if n.item_id}
             items = {i.id: i for i in session.exec(select(Item).where(col(Item.id).in_(item_ids)))} if item_ids else {}
             users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_({n.user_id for n in notes})))}
+            step_ids = {n.step_id for n in notes if n.step_id}
+            revisions = dict(session.exec(  # the revision each step reviews: what its card must link to
+                select(ReviewStep.id, Review.revision_id).join(Review, Review.id == ReviewStep.review_id)
+                .where(col(ReviewStep.id).in_(step_ids))).all()) if step_ids else {}
             for note in notes:
                 if note.id in resumed:
                     log.warning("notification %s: resuming after an expired claim (attempt %s)", note.id,
                                 won[note.id])
-                plan = _plan(session, settings, note, users.get(note.user_id), items.get(note.item_id))
+                item = items.get(note.item_id)
+                revision_id = revisions.get(note.step_id) or (item.current_revision_id if item else None)
+                plan = _plan(settings, note, users.get(note.user_id), item, revision_id)
                 batch.append(Claim(note.id, won[note.id], plan, dict(note.progress or {}), lease_seconds))
         session.commit()
     return batch, closed
@@ -254,23 +260,32 @@ def _renew(engine: Engine, waiting: list[Claim]) -> bool:
     return first.note_id in kept
 
 
-def _guard(note_id: int, attempts: int):
-    return (Notification.id == note_id, Notification.state == "sending", Notification.attempts == attempts)
+def _guarded(*columns: str):
+    """UPDATE of the given columns of one claimed row, only while the claim holds (bound per call)."""
+    return (update(Notification)
+            .where(Notification.id == bindparam("note_id"), Notification.state == "sending",
+                   Notification.attempts == bindparam("claimed"))
+            .values({name: bindparam(name) for name in columns}))
 
 
-def _guarded_update(engine: Engine, held: Claim, **values: Any) -> bool:
+# Built once, like the claim statements above: these run after every send.
+_LEASE = _guarded("claimed_until")
+_PROGRESS = _guarded("progress")
+_OUTCOME = _guarded("progress", "state", "last_error", "sent_at", "claimed_until")
+
+
+def _guarded_update(engine: Engine, held: Claim, stmt, **values: Any) -> bool:
     """One UPDATE of this claim's row, only while the claim holds; True if it did. A plain Core
     statement on its own connection: no ORM unit of work for a one-row write after every send."""
-    stmt = update(Notification).where(*_guard(held.note_id, held.attempts)).values(**values)
     with writer_lock(engine), engine.begin() as conn:
-        return conn.execute(stmt).rowcount == 1
+        return conn.execute(stmt, {"note_id": held.note_id, "claimed": held.attempts, **values}).rowcount == 1
 
 
 def _still_mine(engine: Engine, held: Claim) -> bool:
     """Extend the lease if this process still holds the claim (after a pause: see FRESH_SECONDS)."""
     if time.monotonic() - held.taken_at < FRESH_SECONDS:
         return True
-    ok = _guarded_update(engine, held, claimed_until=utcnow() + timedelta(seconds=held.lease_seconds))
+    ok = _guarded_update(engine, held, _LEASE, claimed_until=utcnow() + timedelta(seconds=held.lease_seconds))
     held.taken_at = time.monotonic()
     return ok
 
@@ -304,18 +319,20 @@ def _record(engine: Engine, held: Claim, outcome: str | None, error: str | None)
     if outcome is not None:
         values.update(state={"retry": "pending"}.get(outcome, outcome), last_error=error,
                       sent_at=utcnow() if outcome == "sent" else None, claimed_until=None)
-    if not _guarded_update(engine, held, **values):
+    if not _guarded_update(engine, held, _PROGRESS if outcome is None else _OUTCOME, **values):
         log.warning("notification %s: claim lost before recording %s", held.note_id, outcome or "a step")
         return "lost"
     return outcome or "progress"
 
 
-def _plan(session: Session, settings: Settings, note: Notification, user: User | None,
-          item: Item | None) -> dict | None:
+def _plan(settings: Settings, note: Notification, user: User | None, item: Item | None,
+          revision_id: int | None) -> dict | None:
     """Everything needed to send, read from the database before any network call."""
     if user is None or not user.active or not (user.wecom_userid or user.mp_openid):
         return None
-    card = _card(session, settings, note, item) if note.kind in ("review.pending", "review.reminder") else None
+    card = None
+    if note.kind in ("review.pending", "review.reminder") and item is not None and revision_id is not None:
+        card = _card(settings, note, item, revision_id)
     return {"wecom": user.wecom_userid, "mp": user.mp_openid, "text": messages.text_for(note, item),
             "card": card, "item": item}
 
@@ -332,15 +349,8 @@ def _send_step(settings: Settings, clients: _Clients, plan: dict, step: str) -> 
                                      url=card[1] if card else None)
 
 
-def _card(session: Session, settings: Settings, note: Notification, item: Item | None) -> tuple[dict, str] | None:
+def _card(settings: Settings, note: Notification, item: Item, revision_id: int) -> tuple[dict, str]:
     """(card, preview URL) for the revision under review at this step."""
-    if item is None:
-        return None
-    step = session.get(ReviewStep, note.step_id) if note.step_id else None
-    review = session.get(Review, step.review_id) if step else None
-    revision_id = review.revision_id if review else item.current_revision_id
-    if revision_id is None:
-        return None
     url = settings.public_url.rstrip("/") + preview_path(settings.secret_key.get_secret_value(),
                                                           item_id=item.id, revision_id=revision_id)
     return messages.review_card(note, item, preview_url=url, revision_id=revision_id), url
