@@ -77,12 +77,15 @@ class Server:
     url: str
     proc: subprocess.Popen
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU of the server and its worker processes so far."""
+    def cpu_seconds(self, *, delivery_only: bool = False) -> float:
+        """User + system CPU so far of the server and its child processes (web workers, delivery), or of
+        its delivery process alone."""
         root = psutil.Process(self.proc.pid)
         total = 0.0
         for p in [root, *root.children(recursive=True)]:
             try:
+                if delivery_only and "app.delivery_process" not in p.cmdline():
+                    continue
                 t = p.cpu_times()
                 total += t.user + t.system
             except psutil.NoSuchProcess:

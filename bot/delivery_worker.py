@@ -21,6 +21,7 @@ import os
 import select
 import socket
 import threading
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("gongkai.bot.delivery")
 BATCH = 10  # rows per claim: a claim holds SQLite's writer lock, so it stays short
+GATHER_SECONDS = 0.05  # after a wake-up: a burst of replies becomes one claim, not one each
 IDLE_SECONDS = 5.0  # with no wake-up: look anyway (retries, rows written by other processes)
 
 _sender: socket.socket | None = None
@@ -109,3 +111,5 @@ def serve(engine: Engine, settings: Settings, sock: socket.socket, stop_fds: Seq
             return
         if sock in ready:
             _drain(sock)
+            if not more:
+                time.sleep(GATHER_SECONDS)  # let the replies of this moment add their rows to one claim
