@@ -208,9 +208,7 @@ def claim_batch(engine: Engine, settings: Settings, *, limit: int = 50, ids: lis
         closed["failed"] = len(_take(session, "failed", exhausted, now))
         closed["skipped"] = len(_take(session, "skipped", unbound, now))
         won = _take(session, "sending", sendable, now, until=now + timedelta(seconds=lease_seconds))
-        batch: list[Claim] = []
         if won:
-            resumed = {r.id for r in rows if r.state == "sending"}
             notes = session.exec(select(Notification).where(col(Notification.id).in_(list(won)))
                                  .order_by(Notification.id)).all()
             item_ids = {n.item_id for n in notes if n.item_id}
@@ -220,15 +218,18 @@ def claim_batch(engine: Engine, settings: Settings, *, limit: int = 50, ids: lis
             revisions = dict(session.exec(  # the revision each step reviews: what its card must link to
                 select(ReviewStep.id, Review.revision_id).join(Review, Review.id == ReviewStep.review_id)
                 .where(col(ReviewStep.id).in_(step_ids))).all()) if step_ids else {}
-            for note in notes:
-                if note.id in resumed:
-                    log.warning("notification %s: resuming after an expired claim (attempt %s)", note.id,
-                                won[note.id])
-                item = items.get(note.item_id)
-                revision_id = revisions.get(note.step_id) or (item.current_revision_id if item else None)
-                plan = _plan(settings, note, users.get(note.user_id), item, revision_id)
-                batch.append(Claim(note.id, won[note.id], plan, dict(note.progress or {}), lease_seconds))
-        session.commit()
+        session.commit()  # the plans are built after it: SQLite's writer lock is held for the reads only
+    if not won:
+        return [], closed
+    resumed = {r.id for r in rows if r.state == "sending"}
+    batch: list[Claim] = []
+    for note in notes:
+        if note.id in resumed:
+            log.warning("notification %s: resuming after an expired claim (attempt %s)", note.id, won[note.id])
+        item = items.get(note.item_id)
+        revision_id = revisions.get(note.step_id) or (item.current_revision_id if item else None)
+        plan = _plan(settings, note, users.get(note.user_id), item, revision_id)
+        batch.append(Claim(note.id, won[note.id], plan, dict(note.progress or {}), lease_seconds))
     return batch, closed
 
 
