@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -48,6 +49,7 @@ def delivery_process(settings: Settings) -> Iterator[subprocess.Popen]:
     shared = _shared_env(settings, path)
     os.environ.update(shared)  # uvicorn's worker processes read their settings from the environment
     child = subprocess.Popen([sys.executable, "-m", "app.delivery_process"], stdin=subprocess.PIPE)
+    _wait_listening(child, path)
     settings.delivery_socket = path
     try:
         yield child
@@ -63,6 +65,16 @@ def delivery_process(settings: Settings) -> Iterator[subprocess.Popen]:
             child.kill()
             child.wait()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _wait_listening(child: subprocess.Popen, path: str, seconds: float = 15.0) -> None:
+    """Until the child has bound its socket, so the first replies already hand off (it imports for ~1 s)."""
+    deadline = time.monotonic() + seconds
+    while not os.path.exists(path):
+        if child.poll() is not None or time.monotonic() > deadline:
+            log.warning("delivery process did not start; the web processes deliver themselves")
+            return
+        time.sleep(0.05)
 
 
 def main() -> None:
