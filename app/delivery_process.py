@@ -3,8 +3,8 @@
 `delivery_process(settings)` starts `python -m app.delivery_process` as a child and points this
 process (and, through the environment, uvicorn's worker processes) at its wake-up socket; see
 bot.delivery_worker for why and how. The child ends when the parent closes its stdin — also when the
-parent dies, however it dies — or on SIGTERM/SIGINT, after the send in progress. Until the child
-listens, and if it ever stops, the web processes deliver themselves.
+parent dies, however it dies — or on SIGTERM, after the send in progress. A child that ends
+otherwise is started again; until it listens, the web processes deliver themselves.
 
 In sandbox mode the child is given the URL of this process's WeChat emulator, so the chat simulator
 and the emulator's request log see its sends.
@@ -16,9 +16,11 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,22 +43,51 @@ def _shared_env(settings: Settings, path: str) -> dict[str, str]:
     return {k: v for k, v in shared.items() if k not in os.environ or k == SOCKET_ENV}
 
 
-@contextmanager
-def delivery_process(settings: Settings) -> Iterator[subprocess.Popen]:
-    """Run the delivery child for the life of the block; `settings` and the environment name its socket."""
-    folder = tempfile.mkdtemp(prefix="gongkai-delivery-")
-    path = os.path.join(folder, "wake.sock")
-    shared = _shared_env(settings, path)
-    os.environ.update(shared)  # uvicorn's worker processes read their settings from the environment
-    child = subprocess.Popen([sys.executable, "-m", "app.delivery_process"], stdin=subprocess.PIPE)
-    _wait_listening(child, path)
-    settings.delivery_socket = path
-    try:
-        yield child
-    finally:
-        settings.delivery_socket = ""
-        for name in shared:
-            os.environ.pop(name, None)
+class DeliverySupervisor:
+    """Keeps one delivery child running: a child that dies is started again (at most once per
+    RESTART_SECONDS), and until it listens the web processes deliver themselves."""
+
+    RESTART_SECONDS = 1.0
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.child: subprocess.Popen | None = None
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._watcher = threading.Thread(target=self._watch, name="gongkai-delivery-supervisor", daemon=True)
+
+    def start(self) -> None:
+        self._spawn()
+        self._wait_listening()
+        self._watcher.start()
+
+    def _spawn(self) -> None:
+        self.child = subprocess.Popen([sys.executable, "-m", "app.delivery_process"], stdin=subprocess.PIPE)
+
+    def _wait_listening(self, seconds: float = 15.0) -> None:
+        """Until the child has bound its socket, so the first replies already hand off (imports take ~1 s)."""
+        deadline = time.monotonic() + seconds
+        while not is_listening(self.path):
+            if self.child.poll() is not None or time.monotonic() > deadline:
+                log.warning("delivery process did not start; the web processes deliver themselves")
+                return
+            time.sleep(0.05)
+
+    def _watch(self) -> None:
+        while not self._stopping.is_set():
+            code = self.child.wait()
+            if self._stopping.wait(self.RESTART_SECONDS):
+                return
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                log.warning("delivery process ended (exit code %s); starting it again", code)
+                self._spawn()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping.set()
+            child = self.child
         if child.stdin:
             child.stdin.close()
         try:
@@ -64,17 +95,39 @@ def delivery_process(settings: Settings) -> Iterator[subprocess.Popen]:
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
+        if self._watcher.is_alive():
+            self._watcher.join(5)
+
+
+def is_listening(path: str) -> bool:
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        probe.connect(path)
+        return True
+    except OSError:
+        return False
+    finally:
+        probe.close()
+
+
+@contextmanager
+def delivery_process(settings: Settings) -> Iterator[DeliverySupervisor]:
+    """Run the delivery child for the life of the block; `settings` and the environment name its socket."""
+    folder = tempfile.mkdtemp(prefix="gongkai-delivery-")
+    path = os.path.join(folder, "wake.sock")
+    shared = _shared_env(settings, path)
+    os.environ.update(shared)  # uvicorn's worker processes read their settings from the environment
+    supervisor = DeliverySupervisor(path)
+    supervisor.start()
+    settings.delivery_socket = path
+    try:
+        yield supervisor
+    finally:
+        settings.delivery_socket = ""
+        for name in shared:
+            os.environ.pop(name, None)
+        supervisor.stop()
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _wait_listening(child: subprocess.Popen, path: str, seconds: float = 15.0) -> None:
-    """Until the child has bound its socket, so the first replies already hand off (it imports for ~1 s)."""
-    deadline = time.monotonic() + seconds
-    while not os.path.exists(path):
-        if child.poll() is not None or time.monotonic() > deadline:
-            log.warning("delivery process did not start; the web processes deliver themselves")
-            return
-        time.sleep(0.05)
 
 
 def main() -> None:
@@ -88,9 +141,9 @@ def main() -> None:
         sys.exit(f"{SOCKET_ENV} is not set")
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
-    signal.set_wakeup_fd(wake_write)  # a signal makes select() return; the handlers only need to exist
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: None)
+    signal.set_wakeup_fd(wake_write)  # SIGTERM makes select() return; the handler only needs to exist
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in a terminal: the parent decides, then closes stdin
     engine = make_engine(settings.database_url)
     sock = bind(settings.delivery_socket)
     log.info("delivery process listening (pid %s)", os.getpid())

@@ -7,14 +7,13 @@ delivers itself. The child process is a real one, started exactly as `gongkai se
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 
 import pytest
 from sqlmodel import Session, select
 
-from app.delivery_process import delivery_process
+from app.delivery_process import delivery_process, is_listening
 from bot import delivery_worker
 from bot.delivery_worker import bind as bind_socket
 from bot.delivery_worker import handed_off, serve
@@ -121,16 +120,20 @@ def test_the_schedulers_round_only_wakes_a_running_delivery_process(engine, sett
     assert _states(engine) == ["sent", "sent"]
 
 
-def test_the_child_process_delivers_and_ends_when_its_parent_lets_go(chat, settings, engine, db_url, approved, emu,
-                                                                    monkeypatch):
+@pytest.fixture
+def child_env(settings, db_url, emu, monkeypatch) -> None:
+    """The child reads its settings from the environment, as under `gongkai serve`."""
     for name, value in {"GONGKAI_DATABASE_URL": db_url, "GONGKAI_WECOM_API_BASE": emu.wecom_base,
                         "GONGKAI_MP_API_BASE": emu.mp_base, "GONGKAI_PUBLIC_URL": settings.public_url,
                         "GONGKAI_SECRET_KEY": settings.secret_key.get_secret_value()}.items():
         monkeypatch.setenv(name, value)
-    with delivery_process(settings) as child:
-        path = settings.delivery_socket
+
+
+def test_the_child_process_delivers_and_ends_when_its_parent_lets_go(chat, settings, engine, approved, child_env):
+    with delivery_process(settings) as supervisor:
+        path, child = settings.delivery_socket, supervisor.child
         assert os.environ["GONGKAI_DELIVERY_SOCKET"] == path
-        assert _listening(path)  # the block starts once the child listens
+        assert is_listening(path)  # the block starts once the child listens
         assert chat.say("head-a", f"同意 {approved}").startswith("已同意")
         assert _wait_for(lambda: _states(engine) == ["sent", "sent"])
     assert child.wait(timeout=1) == 0
@@ -139,15 +142,15 @@ def test_the_child_process_delivers_and_ends_when_its_parent_lets_go(chat, setti
     assert handed_off(settings) is False
 
 
-def _listening(path: str) -> bool:
-    probe = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    try:
-        probe.connect(path)
-        return True
-    except OSError:
-        return False
-    finally:
-        probe.close()
+def test_a_child_that_dies_is_started_again(chat, settings, engine, approved, child_env):
+    with delivery_process(settings) as supervisor:
+        first = supervisor.child
+        first.kill()
+        assert _wait_for(lambda: supervisor.child is not first and is_listening(settings.delivery_socket))
+        assert chat.say("head-a", f"同意 {approved}").startswith("已同意")
+        assert _wait_for(lambda: _states(engine) == ["sent", "sent"])
+        second = supervisor.child
+    assert first.returncode == -9 and second.wait(timeout=1) == 0
 
 
 def _job(engine, settings) -> JobContext:
