@@ -16,7 +16,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from app.settings import Settings
+from bot.delivery_worker import is_listening
 
 log = logging.getLogger("gongkai")
 SOCKET_ENV = "GONGKAI_DELIVERY_SOCKET"
@@ -97,17 +97,6 @@ class DeliverySupervisor:
             child.wait()
         if self._watcher.is_alive():
             self._watcher.join(5)
-
-
-def is_listening(path: str) -> bool:
-    probe = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    try:
-        probe.connect(path)
-        return True
-    except OSError:
-        return False
-    finally:
-        probe.close()
 
 
 @contextmanager

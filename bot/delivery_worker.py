@@ -60,6 +60,18 @@ def wake(path: str) -> bool:
     return True
 
 
+def is_listening(path: str) -> bool:
+    """Whether a delivery process has bound `path` (a socket file left by a dead one is not enough)."""
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        probe.connect(path)
+        return True
+    except OSError:
+        return False
+    finally:
+        probe.close()
+
+
 def handed_off(settings: Settings) -> bool:
     """True when a delivery process took the work; False means: deliver in this process."""
     global _warned_absent

@@ -328,7 +328,7 @@ def _record(engine: Engine, held: Claim, outcome: str | None, error: str | None)
 
 def _plan(settings: Settings, note: Notification, user: User | None, item: Item | None,
           revision_id: int | None) -> dict | None:
-    """Everything needed to send, read from the database before any network call."""
+    """Everything needed to send, from what the claim read (no database access, no network)."""
     if user is None or not user.active or not (user.wecom_userid or user.mp_openid):
         return None
     card = None

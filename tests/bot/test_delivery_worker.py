@@ -13,10 +13,10 @@ import time
 import pytest
 from sqlmodel import Session, select
 
-from app.delivery_process import delivery_process, is_listening
+from app.delivery_process import delivery_process
 from bot import delivery_worker
 from bot.delivery_worker import bind as bind_socket
-from bot.delivery_worker import handed_off, serve
+from bot.delivery_worker import handed_off, is_listening, serve
 from content.models import Notification
 from scheduler.jobs import JobContext, deliver_notifications
 from tests.bot.conftest import bind
