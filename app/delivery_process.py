@@ -88,15 +88,20 @@ class DeliverySupervisor:
         with self._lock:
             self._stopping.set()
             child = self.child
-        if child.stdin:
-            child.stdin.close()
-        try:
-            child.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+        end_child(child, timeout=15)
         if self._watcher.is_alive():
             self._watcher.join(5)
+
+
+def end_child(child: subprocess.Popen, *, timeout: float) -> None:
+    """Close the child's stdin (its signal to finish) and wait for it; kill it after `timeout`."""
+    if child.stdin:
+        child.stdin.close()
+    try:
+        child.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
 
 
 @contextmanager

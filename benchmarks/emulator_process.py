@@ -11,6 +11,8 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from app.delivery_process import end_child
+
 
 @contextmanager
 def emulator_process() -> Iterator[str]:
@@ -23,12 +25,7 @@ def emulator_process() -> Iterator[str]:
             raise RuntimeError("WeChat emulator process did not start")
         yield url
     finally:
-        if proc.stdin:
-            proc.stdin.close()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        end_child(proc, timeout=10)
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from content.models import Notification
 from scheduler.jobs import JobContext, deliver_notifications
 from tests.bot.conftest import bind
 from tests.content.helpers import act, make_item
+from tests.waiting import wait_for
 
 
 def _states(engine) -> list[str]:
@@ -28,13 +29,6 @@ def _states(engine) -> list[str]:
         return sorted(n.state for n in s.exec(select(Notification)))
 
 
-def _wait_for(predicate, seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture
@@ -77,7 +71,7 @@ def test_with_a_listener_the_web_process_only_wakes_it_and_the_worker_sends(chat
     worker = threading.Thread(target=serve, args=(engine, settings, listener, [stop_read]))
     worker.start()
     try:
-        assert _wait_for(lambda: _states(engine) == ["sent", "sent"])
+        assert wait_for(lambda: _states(engine) == ["sent", "sent"])
     finally:
         os.write(stop_write, b"x")
         worker.join(10)
@@ -96,7 +90,7 @@ def test_a_failing_platform_is_retried_at_the_idle_pace_not_in_a_loop(engine, wo
     worker = threading.Thread(target=serve, args=(engine, settings, listener, [stop_read]))
     worker.start()
     try:
-        assert _wait_for(lambda: len(emu.records(endpoint="message/send")) >= 2)
+        assert wait_for(lambda: len(emu.records(endpoint="message/send")) >= 2)
         time.sleep(0.5)  # a worker retrying in a loop would have used up every attempt by now
         with Session(engine) as s:
             assert {(n.state, n.attempts) for n in s.exec(select(Notification))} == {("pending", 1)}
@@ -135,7 +129,7 @@ def test_the_child_process_delivers_and_ends_when_its_parent_lets_go(chat, setti
         assert os.environ["GONGKAI_DELIVERY_SOCKET"] == path
         assert is_listening(path)  # the block starts once the child listens
         assert chat.say("head-a", f"同意 {approved}").startswith("已同意")
-        assert _wait_for(lambda: _states(engine) == ["sent", "sent"])
+        assert wait_for(lambda: _states(engine) == ["sent", "sent"])
     assert child.wait(timeout=1) == 0
     assert "GONGKAI_DELIVERY_SOCKET" not in os.environ and settings.delivery_socket == ""
     assert not os.path.exists(path)
@@ -146,9 +140,9 @@ def test_a_child_that_dies_is_started_again(chat, settings, engine, approved, ch
     with delivery_process(settings) as supervisor:
         first = supervisor.child
         first.kill()
-        assert _wait_for(lambda: supervisor.child is not first and is_listening(settings.delivery_socket))
+        assert wait_for(lambda: supervisor.child is not first and is_listening(settings.delivery_socket))
         assert chat.say("head-a", f"同意 {approved}").startswith("已同意")
-        assert _wait_for(lambda: _states(engine) == ["sent", "sent"])
+        assert wait_for(lambda: _states(engine) == ["sent", "sent"])
         second = supervisor.child
     assert first.returncode == -9 and second.wait(timeout=1) == 0
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from datetime import timedelta
 
 from sqlmodel import Session
@@ -14,19 +13,11 @@ from content.timeutil import utcnow
 from scheduler import heartbeat, jobs
 from scheduler.service import build, run_forever, start_background
 from tests.scheduler.helpers import approved_item, cfg, pub
+from tests.waiting import wait_for
 
 
 def _settings(interval: float = 0.2) -> Settings:
     return Settings(dispatch_interval_seconds=interval, _env_file=None)
-
-
-def _wait(predicate, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_missed_posts_are_published_when_the_scheduler_starts(
@@ -36,7 +27,7 @@ def test_missed_posts_are_published_when_the_scheduler_starts(
     with caplog.at_level(logging.WARNING, logger="gongkai.scheduler"):
         handle = start_background(engine, _settings(), registry=registry, outbox=cfg("svc"))
         try:
-            assert _wait(lambda: pub(engine, pid).state == "confirmed")
+            assert wait_for(lambda: pub(engine, pid).state == "confirmed")
         finally:
             handle.stop()
     assert len(portal_emulator.live_posts()) == 1
@@ -67,7 +58,7 @@ def test_standalone_scheduler_beats_and_stops(engine, registry):
             with Session(engine) as s:
                 return heartbeat.heartbeat_status(s, 0.2).status == "fresh"
 
-        assert _wait(fresh)
+        assert wait_for(fresh)
     finally:
         stop.set()
         t.join(timeout=10)
