@@ -125,6 +125,8 @@ def delivery_process(settings: Settings) -> Iterator[DeliverySupervisor]:
 
 
 def main() -> None:
+    import bot.notify  # noqa: F401 - what the loop uses, imported before the freeze below
+    from app.gc_tuning import tune_for_serving
     from app.logging_setup import setup_logging
     from bot.delivery_worker import bind, serve
     from content.db import make_engine
@@ -140,6 +142,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in a terminal: the parent decides, then closes stdin
     engine = make_engine(settings.database_url)
     sock = bind(settings.delivery_socket)
+    tune_for_serving()  # its full collections would otherwise pause it for ~40 ms, possibly holding the SQLite lock
     log.info("delivery process listening (pid %s)", os.getpid())
     try:
         serve(engine, settings, sock, stop_fds=[sys.stdin.fileno(), wake_read])
