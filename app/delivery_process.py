@@ -44,10 +44,11 @@ def _shared_env(settings: Settings, path: str) -> dict[str, str]:
 
 
 class DeliverySupervisor:
-    """Keeps one delivery child running: a child that dies is started again (at most once per
-    RESTART_SECONDS), and until it listens the web processes deliver themselves."""
+    """Keeps one delivery child running: a child that dies is started again (after RESTART_SECONDS,
+    longer each time it dies at once), and until it listens the web processes deliver themselves."""
 
     RESTART_SECONDS = 1.0
+    MAX_RESTART_SECONDS = 60.0
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -74,14 +75,20 @@ class DeliverySupervisor:
             time.sleep(0.05)
 
     def _watch(self) -> None:
+        delay = self.RESTART_SECONDS
         while not self._stopping.is_set():
+            started = time.monotonic()
             code = self.child.wait()
-            if self._stopping.wait(self.RESTART_SECONDS):
+            if self._stopping.is_set():
+                return
+            # One that keeps failing at once (say, a broken configuration) is retried less and less often.
+            delay = min(delay * 2, self.MAX_RESTART_SECONDS) if time.monotonic() - started < 10 else self.RESTART_SECONDS
+            log.warning("delivery process ended (exit code %s); starting it again in %g s", code, delay)
+            if self._stopping.wait(delay):
                 return
             with self._lock:
                 if self._stopping.is_set():
                     return
-                log.warning("delivery process ended (exit code %s); starting it again", code)
                 self._spawn()
 
     def stop(self) -> None:
