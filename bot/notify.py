@@ -41,7 +41,6 @@ from sqlmodel import Session, col, select
 from wechatpy.exceptions import WeChatClientException
 
 from bot import messages
-from bot.dblock import writer_lock
 from bot.wechat import api
 from bot.wechat.clients import mp_client, wecom_client
 from content.db import is_postgres
@@ -194,7 +193,7 @@ def claim_batch(engine: Engine, settings: Settings, *, limit: int = 50, ids: lis
     """
     now = now or utcnow()
     closed = {"skipped": 0, "failed": 0}
-    with writer_lock(engine), Session(engine, expire_on_commit=False) as session:
+    with Session(engine, expire_on_commit=False) as session:
         params: dict[str, Any] = {"now": now, "limit": limit}
         if ids is not None:
             params["ids"] = list(ids)
@@ -247,7 +246,7 @@ def _renew(engine: Engine, waiting: list[Claim]) -> bool:
     first = waiting[0]
     if time.monotonic() - first.taken_at < FRESH_SECONDS:
         return True
-    with writer_lock(engine), Session(engine) as session:
+    with Session(engine) as session:
         guard = or_(*(and_(Notification.id == h.note_id, Notification.attempts == h.attempts) for h in waiting))
         kept = set(session.execute(
             update(Notification).where(Notification.state == "sending", guard)
@@ -278,7 +277,7 @@ _OUTCOME = _guarded("progress", "state", "last_error", "sent_at", "claimed_until
 def _guarded_update(engine: Engine, held: Claim, stmt, **values: Any) -> bool:
     """One UPDATE of this claim's row, only while the claim holds; True if it did. A plain Core
     statement on its own connection: no ORM unit of work for a one-row write after every send."""
-    with writer_lock(engine), engine.begin() as conn:
+    with engine.begin() as conn:
         return conn.execute(stmt, {"note_id": held.note_id, "claimed": held.attempts, **values}).rowcount == 1
 
 

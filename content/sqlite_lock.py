@@ -5,8 +5,9 @@ When another process holds it, SQLite's busy handler sleeps in growing steps (1,
 25 … ms) before each retry, so a chat callback that meets a 0.3 ms transaction of the delivery process
 can lose 8 or 18 ms. Here every connection first takes an exclusive `flock` on `<database>-writer.lock`
 and holds it until its transaction ends; a waiter polls that lock every 50 µs to 1 ms, so it starts
-within a millisecond of the release. The wait is bounded by the connection's timeout, after which it
-fails exactly as SQLite would ("database is locked"). A process that dies drops its lock with it.
+within a millisecond of the release; threads of one process queue on a threading lock before that, so
+they hand the database to each other at once. The wait is bounded by the connection's timeout, after
+which it fails exactly as SQLite would ("database is locked"). A process that dies drops its lock.
 
 A thread that already holds the lock through another connection does not take it again (that would
 wait for itself): it falls back to SQLite's busy handler, which times out as before.
@@ -21,6 +22,10 @@ import threading
 import time
 
 _held_here = threading.local()  # lock paths this thread holds, through any connection
+# Threads of one process queue on a plain lock first (handed over at once, no polling); only the
+# winner polls the file, against the other processes.
+_process_locks: dict[str, threading.Lock] = {}
+_process_locks_guard = threading.Lock()
 
 
 def lock_path(database: str) -> str | None:
@@ -58,7 +63,15 @@ class QueuedConnection(sqlite3.Connection):
             except OSError:
                 self._lock_path = None  # a read-only directory: SQLite's own locking only
                 return
-        _wait_for(self._fd, self._timeout)
+        deadline = time.monotonic() + self._timeout
+        in_process = _process_lock(self._lock_path)
+        if not in_process.acquire(timeout=self._timeout):
+            raise sqlite3.OperationalError("database is locked")
+        try:
+            _wait_for(self._fd, deadline)
+        except BaseException:
+            in_process.release()
+            raise
         held.add(self._lock_path)
         self._held = held
 
@@ -67,6 +80,7 @@ class QueuedConnection(sqlite3.Connection):
             self._held.discard(self._lock_path)
             self._held = None
             fcntl.flock(self._fd, fcntl.LOCK_UN)
+            _process_lock(self._lock_path).release()
 
     def commit(self) -> None:
         try:
@@ -90,8 +104,12 @@ class QueuedConnection(sqlite3.Connection):
                 self._fd = None
 
 
-def _wait_for(fd: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
+def _process_lock(path: str) -> threading.Lock:
+    with _process_locks_guard:
+        return _process_locks.setdefault(path, threading.Lock())
+
+
+def _wait_for(fd: int, deadline: float) -> None:
     pause = 0.00005
     while True:
         try:

@@ -16,7 +16,6 @@ from sqlmodel import Session, select
 
 from bot.commands.context import AfterWork, ChatContext, Inbound
 from bot.commands.dispatcher import DISPATCHER
-from bot.dblock import writer_lock
 from bot.models import InboundMessage, PublishEvent
 from content.models import User
 from content.rowbuffer import model_row
@@ -69,7 +68,7 @@ def process(engine: Engine, settings: Settings, inbound: Inbound) -> tuple[str |
 
         record_mass_event(engine, inbound)
         return None, AfterWork()
-    with writer_lock(engine), Session(engine, expire_on_commit=False) as session:
+    with Session(engine, expire_on_commit=False) as session:
         stored = _stored(session, inbound)
         if stored is not None:
             return stored or None, AfterWork()

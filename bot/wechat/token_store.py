@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, delete, select
 
-from bot.dblock import writer_lock
 from bot.models import AccessToken
 from content.timeutil import utcnow
 
@@ -26,7 +25,7 @@ class DbTokenStorage:
         self._memo: dict[str, tuple[str, datetime]] = {}
 
     def row(self, key: str) -> tuple[str, datetime] | None:
-        with writer_lock(self.engine), Session(self.engine) as s:
+        with Session(self.engine) as s:
             row = s.exec(select(AccessToken).where(AccessToken.key == key)).first()
             return (row.token, row.expires_at) if row else None
 
@@ -51,7 +50,7 @@ class DbTokenStorage:
     def set(self, key: str, value: str, ttl: int | None = None) -> None:
         expires_at = utcnow() + timedelta(seconds=int(ttl or 7200))
         self._memo[key] = (value, expires_at)
-        with writer_lock(self.engine), Session(self.engine) as s:
+        with Session(self.engine) as s:
             row = s.get(AccessToken, key)
             if row is None:
                 s.add(AccessToken(key=key, token=value, expires_at=expires_at))
@@ -67,6 +66,6 @@ class DbTokenStorage:
 
     def delete(self, key: str) -> None:
         self.forget(key)
-        with writer_lock(self.engine), Session(self.engine) as s:
+        with Session(self.engine) as s:
             s.exec(delete(AccessToken).where(AccessToken.key == key))
             s.commit()

@@ -143,3 +143,37 @@ def test_in_memory_databases_have_no_lock_file():
     conn.execute("BEGIN IMMEDIATE")
     conn.commit()
     conn.close()
+
+
+def test_threads_of_one_process_queue_too_and_their_wait_is_bounded(db):
+    holder = sqlite3.connect(db, factory=QueuedConnection, isolation_level=None, check_same_thread=False)
+    holder.acquire_writer()
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO t VALUES ('first')")
+    outcome: list[str] = []
+
+    def other_thread(timeout: float) -> None:
+        conn = sqlite3.connect(db, timeout=timeout, factory=QueuedConnection, isolation_level=None)
+        try:
+            conn.acquire_writer()
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO t VALUES ('second')")
+            conn.commit()
+            outcome.append("written")
+        except sqlite3.OperationalError as exc:
+            outcome.append(str(exc))
+        finally:
+            conn.close()
+
+    impatient = threading.Thread(target=other_thread, args=(0.2,))
+    impatient.start()
+    impatient.join(10)
+    assert outcome == ["database is locked"]
+    patient = threading.Thread(target=other_thread, args=(30.0,))
+    patient.start()
+    patient.join(0.3)
+    assert patient.is_alive()  # queued behind the first
+    holder.commit()
+    patient.join(10)
+    assert outcome == ["database is locked", "written"] and _rows(db) == ["first", "second"]
+    holder.close()
