@@ -42,6 +42,16 @@ class Settings(BaseSettings):
     portal_token: SecretStr = SecretStr("")
 
     max_body_bytes: int = 2_000_000
+    # File store (content.files): a directory by default ("files" beside the SQLite database, else ./files),
+    # or an S3-compatible object store when s3_endpoint and s3_bucket are set.
+    files_dir: str = ""
+    s3_endpoint: str = ""
+    s3_bucket: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key: str = ""
+    s3_secret_key: SecretStr = SecretStr("")
+    image_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)  # the mp channel shrinks to WeChat's < 1 MB itself
+    attachment_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     dispatch_interval_seconds: float = 5.0
     review_reminder_hours: int = 24
     json_logs: bool = False
