@@ -123,6 +123,8 @@ def set_roles(
 ) -> None:
     """Replace a user's roles (and, when given, the departments a leader oversees)."""
     role_list = parse_roles(roles)
+    if user.department_id is None and ({Role.drafter, Role.dept_head} & set(role_list)):
+        raise Invalid("department_required", "拟稿人和部门负责人必须先指定所属部门")
     for row in session.exec(select(UserRole).where(UserRole.user_id == user.id)).all():
         session.delete(row)
     session.flush()

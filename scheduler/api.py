@@ -10,11 +10,14 @@ from datetime import datetime
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict
-from sqlmodel import select
+from sqlmodel import col, select
 
+from content.access import item_for_viewer, visible_clause
+from content.accounts import roles_of
 from content.api.auth import CurrentUserDep
 from content.deps import SessionDep
-from content.models import CHANNEL_LABELS, PUBLICATION_STATE_LABELS, Publication
+from content.errors import NotFound
+from content.models import CHANNEL_LABELS, PUBLICATION_STATE_LABELS, Item, Publication
 from content.publications import retry_publication as retry
 from scheduler.heartbeat import heartbeat_status
 
@@ -56,17 +59,27 @@ def list_publications(
     limit: int = Query(default=50, ge=1, le=500),
     offset: int = Query(default=0, ge=0),
 ) -> list[PublicationPublic]:
-    query = select(Publication).where(Publication.org_id == user.org_id)
+    roles = roles_of(session, user.id)
+    query = (select(Publication).join(Item, col(Item.id) == Publication.item_id)
+             .where(Publication.org_id == user.org_id, visible_clause(user, roles)))
     if item_id is not None:
+        item_for_viewer(session, user, item_id, roles)  # 404 for a hidden item, the same as a missing one
         query = query.where(Publication.item_id == item_id)
     if state:
         query = query.where(Publication.state == state)
-    rows = session.exec(query.order_by(Publication.id.desc()).offset(offset).limit(limit)).all()
+    rows = session.exec(query.order_by(col(Publication.id).desc()).offset(offset).limit(limit)).all()
     return [_public(p) for p in rows]
 
 
 @router.post("/publications/{pub_id}/retry", response_model=PublicationPublic, summary="重新发送失败的渠道")
 def retry_publication(pub_id: int, session: SessionDep, user: CurrentUserDep) -> PublicationPublic:
+    row = session.get(Publication, pub_id)
+    if row is None or row.org_id != user.org_id:
+        raise NotFound("publication_not_found", "发布记录不存在")
+    try:
+        item_for_viewer(session, user, row.item_id)
+    except NotFound:
+        raise NotFound("publication_not_found", "发布记录不存在") from None
     pub = retry(session, pub_id=pub_id, actor=user)
     session.commit()
     session.refresh(pub)

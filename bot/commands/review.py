@@ -7,12 +7,13 @@ from datetime import timedelta
 from sqlmodel import delete, select
 
 from bot.commands.context import ChatContext
-from bot.commands.decide import decide, label, load_item
+from bot.commands.decide import decide, label
 from bot.commands.parse import Command
 from bot.commands.router import Router
 from bot.models import PendingReason
+from content.access import item_for_viewer
 from content.errors import DomainError
-from content.models import GATE_LABELS, STATE_LABELS, Department, User
+from content.models import GATE_LABELS, STATE_LABELS, Department, Item, User
 from content.preview import preview_path
 from content.timeutil import fmt_local
 from content.workflow import available_actions, pending_reviews
@@ -26,6 +27,20 @@ MAX_LIST = 10
 
 def _need_number(cmd: Command, usage: str) -> str | None:
     return None if cmd.number is not None else f"请写明稿件编号，例如：{usage}"
+
+
+def _visible(ctx: ChatContext, item_id: int) -> Item:
+    """The item if the sender may see it (the web's and API's rule); otherwise the same refusal as a missing one."""
+    assert ctx.user is not None
+    return item_for_viewer(ctx.session, ctx.user, item_id)
+
+
+def _hidden_reply(ctx: ChatContext, item_id: int) -> str | None:
+    try:
+        _visible(ctx, item_id)
+    except DomainError as exc:
+        return exc.message
+    return None
 
 
 @router.command("待审", "待办", "待审核", "我的待办", "待批")
@@ -50,7 +65,7 @@ def show(ctx: ChatContext, cmd: Command) -> str:
     if problem:
         return problem
     try:
-        item = load_item(ctx, cmd.number)
+        item = _visible(ctx, cmd.number)
     except DomainError as exc:
         return exc.message
     drafter = ctx.session.get(User, item.drafter_id)
@@ -80,7 +95,7 @@ def show(ctx: ChatContext, cmd: Command) -> str:
 @router.command("同意", "通过", "批准", "审核通过", "同意发布")
 def approve(ctx: ChatContext, cmd: Command) -> str:
     problem = _need_number(cmd, "同意 12 [意见]")
-    return problem or decide(ctx, cmd.number, "approve", comment=cmd.rest or None)[1]
+    return problem or _hidden_reply(ctx, cmd.number) or decide(ctx, cmd.number, "approve", comment=cmd.rest or None)[1]
 
 
 @router.command("驳回", "退回", "不同意", "拒绝", "不通过")
@@ -90,13 +105,13 @@ def reject(ctx: ChatContext, cmd: Command) -> str:
         return problem
     if not cmd.rest:
         return f"驳回必须写明理由，例如：驳回 {cmd.number} 数据需核实"
-    return decide(ctx, cmd.number, "reject", reason=cmd.rest)[1]
+    return _hidden_reply(ctx, cmd.number) or decide(ctx, cmd.number, "reject", reason=cmd.rest)[1]
 
 
 @router.command("敏感", "标记敏感", "重大")
 def flag(ctx: ChatContext, cmd: Command) -> str:
     problem = _need_number(cmd, "敏感 12")
-    return problem or decide(ctx, cmd.number, "flag_sensitive", comment=cmd.rest or None)[1]
+    return problem or _hidden_reply(ctx, cmd.number) or decide(ctx, cmd.number, "flag_sensitive", comment=cmd.rest or None)[1]
 
 
 @router.command("取消")
@@ -113,15 +128,15 @@ def card_tap(ctx: ChatContext) -> str:
         return "无法识别的卡片操作。"
     action, item_id, revision_id = parts[1], int(parts[2]), int(parts[3])
     code = ctx.inbound.response_code
+    refused = _hidden_reply(ctx, item_id)
+    if refused:
+        return refused
     if action == "approve":
         done, text = decide(ctx, item_id, "approve", revision_id=revision_id)
         if code:
             ctx.after.card_updates.append((ctx.inbound.sender, code, "已同意" if done else "已处理"))
         return text
-    try:
-        item = load_item(ctx, item_id)
-    except DomainError as exc:
-        return exc.message
+    item = _visible(ctx, item_id)
     if "reject" not in available_actions(ctx.session, item, ctx.user):
         done, text = decide(ctx, item_id, "reject", reason="-", revision_id=revision_id)  # core says why
         if code and not done:

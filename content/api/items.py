@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from content import store, workflow
-from content.access import item_for_viewer, visible_department
+from content.access import item_for_viewer, list_scope, visible_clause
 from content.accounts import roles_of
 from content.api.auth import CurrentUserDep
 from content.api.present import Names, item_detail, item_public
@@ -108,21 +108,20 @@ def list_items(
         department_id = dept.id
     if since and until and until < since:
         raise Invalid("invalid_range", "结束日期不能早于开始日期", field="until")
-    own_department = visible_department(user, roles_of(session, user.id))
-    if own_department is not None:  # drafters and department heads list their own department's items
-        department_id = own_department
+    viewer_roles = roles_of(session, user.id)
+    scope = {"department_id": department_id, **list_scope(user, viewer_roles)}  # the one visibility rule
     start = datetime.combine(since, time.min, SHANGHAI) if since else None
     end = datetime.combine(until + timedelta(days=1), time.min, SHANGHAI) if until else None
     if incomplete:
         items = list(session.exec(
             select(Item).where(Item.org_id == user.org_id, col(Item.review_incomplete).is_(True),
-                               *([Item.department_id == own_department] if own_department else []))
+                               visible_clause(user, viewer_roles))
             .order_by(col(Item.updated_at).desc()).limit(limit).offset(offset)
         ).all())
     else:
         items = store.list_items(
             session, org_id=user.org_id, state=[s.value for s in state] if state else None,
-            department_id=department_id, topic_id=_category(session, user, Taxonomy.topic, topic),
+            **scope, topic_id=_category(session, user, Taxonomy.topic, topic),
             area_id=_category(session, user, Taxonomy.area, area), channel=channel, since=start, until=end, q=q,
             limit=limit, offset=offset,
         )  # fmt: skip
@@ -207,6 +206,7 @@ def _action_endpoint(action: str):
         item_id: int, user: CurrentUserDep, session: SessionDep, body: Annotated[ActionBody | None, Body()] = None
     ) -> ItemDetail:
         body = body or ActionBody()
+        _get(session, user, item_id)  # a hidden item answers 404 like a missing one, never its state
         item = workflow.apply_action(session, item_id=item_id, actor=user, action=action, comment=body.comment,
                                      reason=body.reason, content_hash=body.content_hash, channel="api")
         commit(session)

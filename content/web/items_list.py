@@ -14,7 +14,7 @@ from content.deps import SessionDep
 from content.models import STATE_LABELS, Department, Item, Taxonomy
 from content.store import list_items
 from content.timeutil import SHANGHAI, local, local_today
-from content.web.access import WIDE_ROLES
+from content.web.access import WIDE_ROLES, list_scope, visible_clause
 from content.web.forms import CHANNEL_CHOICES, categories
 from content.web.session import WebUserDep, roles
 from content.web.templating import render
@@ -44,13 +44,11 @@ def items(request: Request, session: SessionDep, user: WebUserDep):
         errors["since"] = "日期格式应为 年-月-日"
     if f["until"] and until is None:
         errors["until"] = "日期格式应为 年-月-日"
-    department_id = _int(f["department_id"])
-    if not roles(request) & WIDE_ROLES:
-        department_id = user.department_id  # drafters and heads see their own department
+    scope = {"department_id": _int(f["department_id"]), **list_scope(user, roles(request))}
     page = max(_int(f["page"]) or 1, 1)
     rows = list_items(
         session, org_id=user.org_id, state=f["state"] if f["state"] in STATE_LABELS else None,
-        department_id=department_id, topic_id=_int(f["topic_id"]),
+        **scope, topic_id=_int(f["topic_id"]),
         channel=f["channel"] if f["channel"] in dict(CHANNEL_CHOICES) else None,
         since=datetime.combine(since, datetime.min.time(), SHANGHAI) if since else None,
         until=datetime.combine(until + timedelta(days=1), datetime.min.time(), SHANGHAI) if until else None,
@@ -82,8 +80,7 @@ def calendar_page(request: Request, session: SessionDep, user: WebUserDep, month
         or_((col(Item.publish_at) >= start) & (col(Item.publish_at) < end),
             (col(Item.published_at) >= start) & (col(Item.published_at) < end)),
     )
-    if not roles(request) & WIDE_ROLES:
-        query = query.where(Item.department_id == user.department_id)
+    query = query.where(visible_clause(user, roles(request)))
     by_day: dict[date, list[Item]] = {}
     for item in session.exec(query.order_by(Item.id)).all():
         when = item.published_at or item.publish_at

@@ -5,9 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from content.deps import SessionDep
-from content.errors import Forbidden
 from content.models import Category, Revision
-from content.preview import read_preview_token
+from content.preview import open_preview
 from content.web.templating import render
 
 router = APIRouter()
@@ -31,8 +30,5 @@ def revision_view(session, revision: Revision) -> dict:
 @router.get("/m/preview/{token}", name="mobile_preview")
 def mobile_preview(request: Request, token: str, session: SessionDep):
     secret = request.app.state.settings.secret_key.get_secret_value()
-    item_id, revision_id = read_preview_token(secret, token)
-    revision = session.get(Revision, revision_id)
-    if revision is None or revision.item_id != item_id:
-        raise Forbidden("preview_invalid", "预览链接无效")
-    return render(request, "mobile_preview.html", {"rev": revision_view(session, revision), "item_id": item_id})
+    item, revision = open_preview(session, secret, token)
+    return render(request, "mobile_preview.html", {"rev": revision_view(session, revision), "item_id": item.id})
