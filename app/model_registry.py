@@ -9,6 +9,8 @@ import importlib
 
 MODEL_MODULES = [
     "content.models",
+    "content.files.models",
+    "content.models.auth",
     "bot.models",
     "content.channels_extra.models",
     "scheduler.models",

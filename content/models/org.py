@@ -58,6 +58,7 @@ class User(SQLModel, table=True):
     active: bool = True
     failed_logins: int = 0
     locked_until: datetime | None = dt_field()
+    must_change_password: bool = False  # set by an admin reset; the next login must choose a new one
     created_at: datetime = created_at_field()
 
 
