@@ -13,11 +13,12 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlmodel import SQLModel  # noqa: F401 - models are registered by tests.conftest
+from sqlmodel import Session, SQLModel  # noqa: F401 - models are registered by tests.conftest
 
 from app.migrate import upgrade
 from content.db import make_engine
@@ -27,6 +28,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SECRET_KEY = "browser-test-secret-key"
+DEMO_ORG = "default"
 
 
 def _unavailable(reason: str) -> None:
@@ -52,19 +55,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory, sync_playwright_api):
-    """(base_url, world): the app in its own uvicorn process on a seeded temp SQLite database."""
-    db = tmp_path_factory.mktemp("browser-db") / "gongkai.db"
-    url = f"sqlite:///{db}"
-    engine = make_engine(url)
-    upgrade(engine)
-    world = build_world(engine)
-    engine.dispose()
-    port = _free_port()
-    env = dict(os.environ, GONGKAI_DATABASE_URL=url, GONGKAI_SECRET_KEY="browser-test-secret-key",
+@contextmanager
+def serve_database(url: str, port: int, log_path: Path):
+    """Yield the base URL of the app served by uvicorn (own process) on database `url` and `port`."""
+    env = dict(os.environ, GONGKAI_DATABASE_URL=url, GONGKAI_SECRET_KEY=SECRET_KEY,
                GONGKAI_ARGON2_PROFILE="test", GONGKAI_PUBLIC_URL=f"http://127.0.0.1:{port}")
-    log = (tmp_path_factory.getbasetemp() / "uvicorn.log").open("w")
+    log = log_path.open("w")
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.asgi:app", "--host", "127.0.0.1",
                              "--port", str(port), "--log-level", "warning"], env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
@@ -79,7 +75,7 @@ def live_server(tmp_path_factory, sync_playwright_api):
                 time.sleep(0.1)
         else:
             pytest.fail("uvicorn did not answer in time", pytrace=False)
-        yield base, world
+        yield base
     finally:
         proc.terminate()
         try:
@@ -87,6 +83,39 @@ def live_server(tmp_path_factory, sync_playwright_api):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, sync_playwright_api):
+    """(base_url, world): the app in its own uvicorn process on a seeded temp SQLite database."""
+    db = tmp_path_factory.mktemp("browser-db") / "gongkai.db"
+    url = f"sqlite:///{db}"
+    engine = make_engine(url)
+    upgrade(engine)
+    world = build_world(engine)
+    engine.dispose()
+    with serve_database(url, _free_port(), tmp_path_factory.getbasetemp() / "uvicorn.log") as base:
+        yield base, world
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory, sync_playwright_api):
+    """(base_url, sqlite_url): the app in its own uvicorn process on the demo town of `gongkai init --demo`."""
+    from app.demo import init_demo
+    from content.seed import seed_org
+
+    db = tmp_path_factory.mktemp("browser-demo-db") / "gongkai.db"
+    url = f"sqlite:///{db}"
+    port = _free_port()
+    engine = make_engine(url)
+    upgrade(engine)
+    with Session(engine) as s:
+        seed_org(s, code=DEMO_ORG, name="示例镇人民政府")
+        s.commit()
+    init_demo(engine, org_code=DEMO_ORG, public_url=f"http://127.0.0.1:{port}")
+    engine.dispose()
+    with serve_database(url, port, tmp_path_factory.getbasetemp() / "uvicorn-demo.log") as base:
+        yield base, url
 
 
 @pytest.fixture(scope="package")

@@ -1,0 +1,237 @@
+"""Every page of the demo town in Chromium, as each role sees it, at 1366×768 and on a 375×812 phone.
+
+For each page and viewport: the page answers (no redirect to the login page), nothing is wider than
+the window (`scrollWidth <= innerWidth`), the browser logged no error (console errors, uncaught
+exceptions and CSP violations all count) and axe-core finds no WCAG 2.0/2.1 A or AA violation.
+axe-core is vendored under tests/browser/vendor/ (from the npm registry); nothing is fetched at test
+time. It is evaluated through the DevTools protocol, so the app's own Content-Security-Policy stays in
+force for everything else the page does. A screenshot of each page is saved in test-artifacts/browser/.
+
+One browser, one context per (role, viewport), one page reused across that context's tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from sqlmodel import Session, select
+
+from tests.browser.conftest import ARTIFACTS, DEMO_ORG, SECRET_KEY
+
+pytestmark = pytest.mark.browser
+
+AXE_DIR = Path(__file__).parent / "vendor" / "axe-core-4.14.1"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+VIEWPORTS = {"1366": {"viewport": {"width": 1366, "height": 768}},
+             "375": {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}}
+LOGINS = {"drafter": "zhangwei", "dept_head": "wangqiang", "leader": "chenjing", "principal": "zhaolei",
+          "admin": "zhuanyuan", "public": None}
+
+
+@dataclass(frozen=True)
+class Page:
+    role: str
+    name: str
+    path: str  # may name demo rows: {draft}, {published}, {dept_head}, … {application}, {interaction}, {token}
+    ready: str | None = None  # a selector that exists once the page's own scripts have run
+    status: int = 200
+    axe: bool = True  # feeds are XML: no accessibility tree to check
+
+
+PAGES = [
+    Page("public", "login", "/login"),
+    Page("public", "public_item", "/p/{org}/{published}"),
+    Page("public", "public_missing", "/p/{org}/999999", status=404),
+    Page("public", "screen", "/screen/{org}"),
+    Page("public", "mobile_preview", "/m/preview/{token}"),
+    Page("public", "feed_atom", "/feeds/{org}.atom", axe=False),
+    Page("public", "feed_rss", "/feeds/{org}.rss", axe=False),
+    Page("drafter", "dashboard", "/"),
+    Page("drafter", "items", "/items"),
+    Page("drafter", "item_draft", "/items/{draft}"),
+    Page("drafter", "item_rejected", "/items/{rejected}"),
+    Page("drafter", "editor_new", "/items/new", ready=".w-e-toolbar button"),
+    Page("drafter", "editor_edit", "/items/{draft}/edit", ready=".w-e-toolbar button"),
+    Page("drafter", "preview_portal", "/items/{draft}/preview/portal"),
+    Page("drafter", "preview_mp", "/items/{draft}/preview/mp"),
+    Page("drafter", "calendar", "/calendar"),
+    Page("drafter", "publications", "/publications"),
+    Page("drafter", "registers", "/registers"),
+    Page("drafter", "reports", "/reports"),
+    Page("drafter", "binding", "/me/binding"),
+    Page("drafter", "notices", "/notices"),
+    Page("drafter", "not_found", "/items/999999", status=404),
+    Page("dept_head", "dashboard", "/"),
+    Page("dept_head", "review", "/items/{dept_head}/review"),
+    Page("leader", "dashboard", "/"),
+    Page("leader", "review", "/items/{leader}/review"),
+    Page("leader", "item_published", "/items/{published}"),
+    Page("principal", "dashboard", "/"),
+    Page("principal", "review", "/items/{principal}/review"),
+    Page("principal", "item_emergency", "/items/{emergency}"),
+    Page("admin", "dashboard", "/"),
+    Page("admin", "items", "/items"),
+    Page("admin", "item_withdrawn", "/items/{withdrawn}"),
+    Page("admin", "item_scheduled", "/items/{scheduled}"),
+    Page("admin", "calendar", "/calendar"),
+    Page("admin", "settings", "/settings"),
+    Page("admin", "settings_channels", "/settings/channels"),
+    Page("admin", "notices", "/notices"),
+    Page("admin", "publications", "/publications"),
+    Page("admin", "registers", "/registers"),
+    Page("admin", "application_new", "/registers/applications/new"),
+    Page("admin", "application", "/registers/applications/{application}"),
+    Page("admin", "interaction_new", "/registers/interactions/new"),
+    Page("admin", "interaction", "/registers/interactions/{interaction}"),
+    Page("admin", "appeal_new", "/registers/appeals/new"),
+    Page("admin", "holidays", "/registers/holidays"),
+    Page("admin", "reports", "/reports"),
+    Page("admin", "report", "/reports/{last_year}"),
+    Page("admin", "binding", "/me/binding"),
+    Page("admin", "sandbox_chat", "/sandbox/chat"),
+]
+
+AXE_RUN = """async tags => {
+    const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+    return result.violations.map(v => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 8).map(n => n.target.join(' ') + ' — ' + (n.failureSummary || '').replace(/\\s+/g, ' ')),
+        count: v.nodes.length,
+    }));
+}"""
+
+
+def _demo_rows(sqlite_url: str) -> dict[str, str]:
+    """The ids the page paths name: one item per state (and per review gate), register rows, a preview token."""
+    from content.db import make_engine
+    from content.models import Item, Organization
+    from content.preview import make_preview_token
+    from content.registers.models import DisclosureApplication, Interaction
+    from content.timeutil import local_today
+
+    engine = make_engine(sqlite_url)
+    try:
+        with Session(engine) as s:
+            org = s.exec(select(Organization).where(Organization.code == DEMO_ORG)).one()
+            rows: dict[str, str] = {"org": org.code, "last_year": str(local_today().year - 1)}
+            for item in s.exec(select(Item).where(Item.org_id == org.id).order_by(Item.id)).all():
+                key = item.gate if item.state == "in_review" else item.state
+                rows.setdefault(str(key), str(item.id))
+                if item.emergency:
+                    rows.setdefault("emergency", str(item.id))
+            rows["application"] = str(s.exec(select(DisclosureApplication.id)).first())
+            rows["interaction"] = str(s.exec(select(Interaction.id)).first())
+            leader_item = s.get(Item, int(rows["leader"]))
+            rows["token"] = make_preview_token(SECRET_KEY, item_id=leader_item.id,
+                                               revision_id=leader_item.current_revision_id)
+    finally:
+        engine.dispose()
+    return rows
+
+
+class Tab:
+    """One role's page at one viewport: logged in once, reused for each of that role's pages."""
+
+    def __init__(self, browser, base: str, role: str, viewport: str, storage_state=None) -> None:
+        self.base, self.role, self.viewport = base, role, viewport
+        self.context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", storage_state=storage_state,
+                                           **VIEWPORTS[viewport])
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15000)
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+
+    def login(self, login: str, password: str) -> None:
+        self.page.goto(self.base + "/login")
+        self.page.fill("#login", login)
+        self.page.fill("#password", password)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_url(self.base + "/")
+        self.errors.clear()
+
+
+@pytest.fixture(scope="module")
+def demo(demo_server):
+    base, sqlite_url = demo_server
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return base, _demo_rows(sqlite_url)
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    return (AXE_DIR / "axe.min.js").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def tabs(browser, demo):
+    """tab(role, viewport) → a Tab, made once; the phone tab of a role reuses its desktop login cookie."""
+    from app.demo import DEMO_PASSWORD
+
+    base, _ = demo
+    made: dict[tuple[str, str], Tab] = {}
+
+    def tab(role: str, viewport: str) -> Tab:
+        if (role, viewport) not in made:
+            state = None
+            if viewport != "1366":
+                state = tab(role, "1366").context.storage_state()
+            t = Tab(browser, base, role, viewport, storage_state=state)
+            if LOGINS[role] and state is None:
+                t.login(LOGINS[role], DEMO_PASSWORD)
+            made[(role, viewport)] = t
+        return made[(role, viewport)]
+
+    yield tab
+    for t in made.values():
+        t.context.close()
+
+
+def _report(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"  [{v['id']}] ({v['impact']}) {v['help']} — {v['count']} node(s):")
+        lines += [f"      {n}" for n in v["nodes"]]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("spec", PAGES, ids=[f"{p.role}-{p.name}" for p in PAGES])
+def test_page(spec: Page, viewport: str, demo, tabs, axe_source):
+    base, rows = demo
+    tab = tabs(spec.role, viewport)
+    page = tab.page
+    path = spec.path.format(**rows)
+    label = f"{spec.role}-{spec.name}-{viewport}"
+    tab.errors.clear()
+    response = page.goto(base + path)
+    page.wait_for_load_state("load")
+    if spec.ready:
+        page.wait_for_selector(spec.ready, state="attached")
+    problems: list[str] = []
+    assert response is not None
+    if response.status != spec.status:
+        problems.append(f"answered {response.status}, expected {spec.status}")
+    if urlsplit(page.url).path != urlsplit(base + path).path:
+        problems.append(f"ended on {page.url}")
+    if spec.axe:
+        page.screenshot(path=str(ARTIFACTS / f"every-page-{label}.png"), full_page=True)
+        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if width[0] > width[1]:
+            wide = page.evaluate("""w => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > w + 1).slice(0, 5)
+                .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+                     (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '')
+                     + ' right=' + Math.round(e.getBoundingClientRect().right))""", width[1])
+            problems.append(f"horizontal overflow: scrollWidth {width[0]} > innerWidth {width[1]}; widest: {wide}")
+        page.evaluate(axe_source)
+        violations = page.evaluate(AXE_RUN, WCAG_TAGS)
+        if violations:
+            problems.append("axe-core WCAG 2 A/AA violations:\n" + _report(violations))
+    errors = [e for e in tab.errors if not (spec.status != 200 and f"status of {spec.status} " in e)]
+    if errors:
+        problems.append("browser errors:\n  " + "\n  ".join(errors))
+    assert not problems, f"{path} as {spec.role} at {viewport} px:\n" + "\n".join(problems)
