@@ -9,11 +9,12 @@ from __future__ import annotations
 from sqlmodel import Session, col, func, select
 
 from content.channels_extra.models import BoardNotice
+from content.labels import CHANNEL_LABELS
 from content.models import Publication
 from content.timeutil import year_bounds_utc
 
 CHANNEL_KEYS = ("portal", "mp", "wecom_group", "board")
-CHANNEL_NAMES = {"portal": "门户网站", "mp": "微信公众号", "wecom_group": "网格微信工作群", "board": "公开栏"}
+CHANNEL_NAMES = CHANNEL_LABELS  # the one table (content.labels); kept for the lobby screen's import
 WENT_OUT = ("sent", "confirmed")
 LATER_WITHDRAWN = ("withdraw_pending", "withdrawn")
 

@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from content.labels import CHANNEL_LABELS as _CHANNEL_LABELS
 from content.models.base import created_at_field, dt_field, json_field, org_fk
 
 
@@ -39,7 +40,7 @@ class Channel(StrEnum):
     mp = "mp"
 
 
-CHANNEL_LABELS = {"portal": "门户网站", "mp": "微信公众号"}
+CHANNEL_LABELS = _CHANNEL_LABELS  # re-exported: the one table is content.labels
 
 
 class Origin(StrEnum):

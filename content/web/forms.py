@@ -7,10 +7,12 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from content.labels import CHANNEL_LABELS, channel_label
 from content.models import Category, Item, Taxonomy
 from content.timeutil import SHANGHAI, local
 
-CHANNEL_CHOICES = [("portal", "门户网站"), ("mp", "微信公众号")]
+# The org-wide channels; each active WeCom group robot adds `wecom_group:<id>` (see channel_choices).
+CHANNEL_CHOICES = [(kind, CHANNEL_LABELS[kind]) for kind in ("portal", "mp", "board")]
 # Store/check error codes → the form field they belong to (when the error names no field).
 FIELD_OF_CODE = {"title_required": "title", "title_too_long": "title", "digest_too_long": "digest",
                  "unknown_topic": "topic_id", "unknown_area": "area_id", "unknown_channel": "channels",
@@ -22,6 +24,30 @@ def categories(session: Session, org_id: int, taxonomy: Taxonomy) -> list[Catego
     return list(session.exec(select(Category).where(Category.org_id == org_id, Category.taxonomy == taxonomy,
                                                     Category.active == True)  # noqa: E712
                              .order_by(Category.sort, Category.id)).all())
+
+
+def channel_choices(session: Session, org_id: int, current: list[str]) -> list[tuple[str, str]]:
+    """Every channel the org has: portal, official account, 公开栏 and each active WeCom group robot.
+
+    Channels the item already has but the list does not offer (a robot deleted since, a channel set
+    through the API) are offered too, so saving in the web editor never drops them silently: the
+    drafter sees them ticked and may untick them.
+    """
+    from content.channels_extra.robots import list_robots, robot_names  # late: channels import content
+
+    choices = list(CHANNEL_CHOICES)
+    choices += [(f"wecom_group:{r.id}", channel_label(f"wecom_group:{r.id}", r.name))
+                for r in list_robots(session, org_id=org_id)]
+    offered = {code for code, _ in choices}
+    extra = [c for c in current if c not in offered]
+    if extra:
+        names = robot_names(session, org_id=org_id)
+        for code in extra:
+            kind, _, target = code.partition(":")
+            name = names.get(int(target)) if kind == "wecom_group" and target.isdigit() else None
+            label = channel_label(code, f"{name}，已删除" if name else None)
+            choices.append((code, label))
+    return choices
 
 
 def values_from_item(item: Item | None) -> dict[str, Any]:

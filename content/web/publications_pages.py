@@ -24,7 +24,7 @@ from content.web.templating import channel_label, render
 
 router = APIRouter()
 PAGE_SIZE = 50
-CHANNEL_CHOICES = {**CHANNEL_LABELS, "wecom_group": "企业微信群", "board": "公开栏"}
+CHANNEL_CHOICES = CHANNEL_LABELS
 
 
 def pub_channel_label(pub: Publication) -> str:

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 from starlette.routing import Match
 
+from content.labels import actor_label, audit_action_label, channel_label, explain_error
 from content.models import (
     CHANNEL_LABELS,
     GATE_LABELS,
@@ -50,12 +51,6 @@ ORIGIN_LABELS = {"original": "原创", "repost": "转载"}
 DECISION_LABELS = {"approved": "同意", "rejected": "驳回", "approve": "同意", "reject": "驳回",
                    "voided": "作废", "skipped": "跳过", "pending": "待审"}
 VIA_LABELS = {"web": "网页", "wecom": "企业微信", "mp": "公众号", "cli": "命令行", "api": "接口"}
-
-
-def channel_label(code: str) -> str:
-    if code.startswith("wecom_group:"):
-        return f"企业微信群（{code.split(':', 1)[1]}）"
-    return CHANNEL_LABELS.get(code, code)
 
 
 def route_exists(app, path: str) -> bool:
@@ -102,9 +97,11 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
 env = templates.env
 env.filters["dt"] = fmt_local
 env.filters["day"] = lambda v: fmt_local(v, "%Y-%m-%d")
+env.filters["explain_error"] = explain_error
 env.globals.update(
     STATE_LABELS=STATE_LABELS, GATE_LABELS=GATE_LABELS, ROLE_LABELS=ROLE_LABELS,
     PUBLICATION_STATE_LABELS=PUBLICATION_STATE_LABELS, CHANNEL_LABELS=CHANNEL_LABELS,
     ACTION_LABELS=ACTION_LABELS, ORIGIN_LABELS=ORIGIN_LABELS, DECISION_LABELS=DECISION_LABELS,
-    VIA_LABELS=VIA_LABELS, channel_label=channel_label,
+    VIA_LABELS=VIA_LABELS, channel_label=channel_label, audit_action_label=audit_action_label,
+    actor_label=actor_label,
 )  # fmt: skip

@@ -15,6 +15,7 @@ from content.channels_extra.links import item_link
 from content.channels_extra.models import BoardNotice
 from content.db import session_scope
 from content.errors import DomainError
+from content.labels import CHANNEL_LABELS
 from content.models import Publication
 from scheduler.channels.base import (
     PermanentError,
@@ -30,7 +31,7 @@ LINK_WAIT_SECONDS = 30.0
 
 class BoardChannel:
     name = "board"
-    label = "公开栏"
+    label = CHANNEL_LABELS["board"]
     needs_confirmation = False
 
     def __init__(self, engine: Engine, *, public_url: str) -> None:

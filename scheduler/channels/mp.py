@@ -32,6 +32,7 @@ from wechatpy.exceptions import WeChatClientException
 
 from bot.wechat import api
 from bot.wechat.clients import TOKEN_ERRORS, MpClient
+from content.labels import CHANNEL_LABELS
 from scheduler.channels import mp_mass
 from scheduler.channels.base import (
     PermanentError,
@@ -57,7 +58,7 @@ ImageLoader = Callable[[str], tuple[str, bytes]]
 
 class MpChannel:
     name = "mp"
-    label = "微信公众号"
+    label = CHANNEL_LABELS["mp"]
     needs_confirmation = True
 
     def __init__(

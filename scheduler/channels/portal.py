@@ -4,6 +4,10 @@ Every request carries the publication's `Idempotency-Key`. 5xx answers and timeo
 with exponential backoff; a timeout or a dropped connection *after* the request left may mean the
 portal stored the post, so before any retry the portal is asked for the key (reconciliation).
 A 4xx answer is a permanent failure (bad column code, rejected token…) reported to the drafter.
+
+The portal answers a known key with the post it stored for it. A post whose title or content hash is
+not ours (another installation, or a restored database, used the key) is an error, never a
+confirmation: its URL would point readers at someone else's article.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Callable
 
 import httpx
 
+from content.labels import CHANNEL_LABELS
 from scheduler.channels.base import (
     PermanentError,
     PublishJob,
@@ -32,7 +37,7 @@ _AMBIGUOUS = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError, 
 
 class PortalChannel:
     name = "portal"
-    label = "门户网站"
+    label = CHANNEL_LABELS["portal"]
     needs_confirmation = False
 
     def __init__(
@@ -72,7 +77,18 @@ class PortalChannel:
             "source_url": c.get("source_url"),
             "origin": c.get("origin"),
             "disclosure_type": c.get("disclosure_type"),
+            "content_hash": job.content_hash,
         }
+
+    @staticmethod
+    def _mismatch(job: PublishJob, post: dict) -> str | None:
+        """A Chinese reason when the portal's post for our key is not this revision, else None."""
+        title = str(job.content.get("title") or "")
+        theirs = post.get("content_hash")
+        if str(post.get("title") or "") != title or (theirs and job.content_hash and theirs != job.content_hash):
+            return (f"门户返回的稿件与本稿不一致（门户稿件 #{post.get('id')}「{str(post.get('title') or '')[:40]}」），"
+                    "未记为已发布，请管理员核实幂等键与门户数据")
+        return None
 
     def send(self, job: PublishJob) -> SendResult:
         if not job.portal_code:
@@ -107,6 +123,9 @@ class PortalChannel:
                     code=f"portal_{resp.status_code}",
                 )
             data = resp.json()
+            problem = self._mismatch(job, data)
+            if problem:
+                raise PermanentError(problem, code="portal_mismatch")
             return SendResult(str(data["id"]), data.get("url"))
         raise TransientError(f"{last}，已重试 {self.attempts} 次，稍后再试", code="portal_unavailable")
 
@@ -122,6 +141,9 @@ class PortalChannel:
         if not posts:
             return RemoteState(RemoteStatus.absent)
         post = posts[0]
+        problem = self._mismatch(job, post)
+        if problem:
+            return RemoteState(RemoteStatus.failed, reason=problem)
         return RemoteState(RemoteStatus.published, str(post["id"]), post.get("url"))
 
     def check(self, job: PublishJob) -> RemoteState:

@@ -28,6 +28,7 @@ from content.channels_extra.links import item_link
 from content.channels_extra.models import RobotGroup, RobotStatus
 from content.channels_extra.robots import mark_invalid, mask_url
 from content.db import session_scope
+from content.labels import CHANNEL_LABELS
 from content.models import Department, Item, Organization
 from content.timeutil import utcnow
 from scheduler.channels.base import (
@@ -48,7 +49,7 @@ LINK_WAIT_SECONDS = 30.0
 
 class WecomGroupChannel:
     name = "wecom_group"
-    label = "企业微信群"
+    label = CHANNEL_LABELS["wecom_group"]
     needs_confirmation = False
 
     def __init__(
