@@ -28,7 +28,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = engine
-    install_error_handlers(app, max_body_bytes=settings.max_body_bytes)
+    from content.web.uploads import upload_body_limits
+
+    install_error_handlers(app, max_body_bytes=settings.max_body_bytes, path_limits=upload_body_limits(settings))
     install_callback_timer(app)
     for router in _routers():
         app.include_router(router)

@@ -40,8 +40,8 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list]:
     return f"字段校验未通过：{fields}", details
 
 
-def install_error_handlers(app: FastAPI, *, max_body_bytes: int) -> None:
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+def install_error_handlers(app: FastAPI, *, max_body_bytes: int, path_limits: dict[str, int] | None = None) -> None:
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes, path_limits=path_limits)
 
     @app.exception_handler(DomainError)
     async def _domain(_request: Request, exc: DomainError):
@@ -66,16 +66,31 @@ def install_error_handlers(app: FastAPI, *, max_body_bytes: int) -> None:
 
 
 class BodySizeLimit:
-    """Refuse bodies over the limit with 413 before anything reads them."""
+    """Refuse bodies over the limit with 413 before anything reads them.
+
+    `path_limits` gives a few exact paths (the file uploads) a larger cap than the rest of the app."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, path_limits: dict[str, int] | None = None):
+        self.app = app
+        self.default_max = max_bytes
+        self.path_limits = dict(path_limits or {})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.path_limits.get(scope.get("path", ""), self.default_max)
+        await _Limited(self.app, limit)(scope, receive, send)
+
+
+class _Limited:
+    """One request under one cap (see BodySizeLimit)."""
 
     def __init__(self, app: ASGIApp, max_bytes: int):
         self.app = app
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._reject(send, scope)

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from content.files.store import DEFAULT_ATTACHMENT_MAX_BYTES, DEFAULT_IMAGE_MAX_BYTES
+
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "please-change-me", "dev-secret-key"}
 DEV_SECRET_KEY = "dev-secret-key"
 
@@ -50,8 +52,8 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
     s3_access_key: str = ""
     s3_secret_key: SecretStr = SecretStr("")
-    image_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)  # the mp channel shrinks to WeChat's < 1 MB itself
-    attachment_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    image_max_bytes: int = Field(default=DEFAULT_IMAGE_MAX_BYTES, ge=1)
+    attachment_max_bytes: int = Field(default=DEFAULT_ATTACHMENT_MAX_BYTES, ge=1)
     dispatch_interval_seconds: float = 5.0
     review_reminder_hours: int = 24
     json_logs: bool = False

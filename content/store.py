@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, select
 from content.accounts import roles_of
 from content.checks import DIGEST_MAX, TITLE_MAX, CheckResult, run_checks
 from content.errors import Forbidden, Invalid, NotFound
+from content.files.refs import normalize_media
 from content.html import sanitize
 from content.models import (
     PUBLISHABLE_FIELDS,
@@ -125,8 +126,7 @@ def _normalize(session: Session, org_id: int, data: dict[str, Any]) -> dict[str,
         if value.tzinfo is None:
             raise Invalid("naive_datetime", "发布时间必须带时区（如 +08:00）", field="publish_at")
         out["publish_at"] = value.astimezone(UTC)  # one canonical form, so the content hash is stable
-    if "attachments" in out and not isinstance(out["attachments"], list):
-        raise Invalid("invalid_attachments", "附件格式错误", field="attachments")
+    normalize_media(session, org_id, out)  # only our stored files and http/https links; data: URIs stored
     return out
 
 

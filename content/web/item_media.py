@@ -1,118 +1,90 @@
-"""The editor's cover image and attachments: one upload per request, each an edit of the item.
+"""Stored files served to readers (`GET /files/<sha256>`) and the old per-item attachment links.
 
-They are stored like body images, as data: URIs inside the item (`cover_image`, `attachments` as
-[{name, data}]), so a revision and its content hash hold exactly the bytes that will be published.
-Each change goes through `store.update_item`, so the review chain decides who may edit and what an
-edit voids, exactly as for the editor's main form.
+Who may read a file: signed-in staff of the org that stored it (drafts included); anyone else only
+when a published item of that org references it. Everything else is a 404, so the answer does not
+tell whether an unpublished file exists. The bytes are verified against their hash on every read.
+
+Headers make a file inert wherever it is opened: the stored mime type (never guessed from the URL),
+`nosniff`, a `sandbox` CSP, `attachment` (with an RFC 5987 UTF-8 name) for everything but images, and
+a year of immutable caching (the URL is the content's hash).
 """
 
 from __future__ import annotations
 
-import base64
+import re
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import UploadFile
 
 from content.deps import SessionDep
-from content.errors import DomainError, Invalid, NotFound
-from content.models import Item
-from content.store import update_item
+from content.errors import NotFound
+from content.files import context_for_app, file_url, sha_of_url
+from content.files.models import StoredFile
+from content.files.refs import published_orgs_of
+from content.files.store import clean_name, find_file, read_verified
+from content.models import User
 from content.web.access import item_for_viewer
-from content.web.editor import _editor
-from content.web.forms import values_from_item
-from content.web.session import WebUserDep, read_form, roles
-from content.web.uploads import UploadRefused, attachment_entry, image_data_uri
+from content.web.session import WebUserDep, optional_user, roles
 
 router = APIRouter()
-MAX_ATTACHMENTS = 10
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+INLINE_TYPES = ("image/jpeg", "image/png")
+FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
-def _file(form) -> UploadFile:
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise UploadRefused("file_required", "请选择要上传的文件", status=422)
-    return upload
+def _readable(session, user: User | None, sha256: str) -> tuple[StoredFile, bool]:
+    """The row the reader may see and whether it is public (published); NotFound otherwise."""
+    if user is not None:
+        row = find_file(session, org_id=user.org_id, sha256=sha256)
+        if row is not None:
+            return row, False
+    for org_id in sorted(published_orgs_of(session, sha256)):
+        row = find_file(session, org_id=org_id, sha256=sha256)
+        if row is not None:
+            return row, True
+    raise NotFound("file_not_found", "文件不存在或尚未公开")
 
 
-async def _change(request: Request, session, user, item_id: int, field: str, make_changes):
-    """Read the form, compute the change with `make_changes(form, item)`, save it; errors inline."""
-    form = await read_form(request)
-    item = item_for_viewer(session, user, item_id, roles(request))
-    try:
-        changes = await make_changes(form, item)
-        update_item(session, actor=user, item_id=item_id, changes=changes, channel="web")
-        session.commit()
-    except DomainError as exc:
-        session.rollback()
-        if exc.status in (403, 404):
-            raise
-        item = session.get(Item, item_id)
-        return _editor(request, session, user, item, values_from_item(item), errors={field: exc.message},
-                       status=exc.status)
-    return RedirectResponse(f"/items/{item_id}/edit?saved=1#media", status_code=303)
+def content_disposition(kind: str, name: str) -> str:
+    """`inline`/`attachment` with an ASCII fallback and the RFC 5987 UTF-8 name."""
+    ascii_name = re.sub(r'[^\x20-\x7e]|["\\]', "_", name) or "file"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-@router.post("/items/{item_id}/cover")
-async def set_cover(request: Request, item_id: int, session: SessionDep, user: WebUserDep):
-    async def changes(form, item):
-        return {"cover_image": await image_data_uri(_file(form))}
-
-    return await _change(request, session, user, item_id, "cover_image", changes)
-
-
-@router.post("/items/{item_id}/cover/delete")
-async def remove_cover(request: Request, item_id: int, session: SessionDep, user: WebUserDep):
-    async def changes(form, item):
-        return {"cover_image": None}
-
-    return await _change(request, session, user, item_id, "cover_image", changes)
-
-
-@router.post("/items/{item_id}/attachments")
-async def add_attachment(request: Request, item_id: int, session: SessionDep, user: WebUserDep):
-    async def changes(form, item):
-        current = list(item.attachments or [])
-        if len(current) >= MAX_ATTACHMENTS:
-            raise Invalid("too_many_attachments", f"每篇稿件最多 {MAX_ATTACHMENTS} 个附件")
-        return {"attachments": [*current, await attachment_entry(_file(form))]}
-
-    return await _change(request, session, user, item_id, "attachments", changes)
-
-
-@router.post("/items/{item_id}/attachments/delete")
-async def remove_attachment(request: Request, item_id: int, session: SessionDep, user: WebUserDep):
-    async def changes(form, item):
-        current = list(item.attachments or [])
-        index = str(form.get("index") or "")
-        # the name guards against a page that is older than the list (someone removed one meanwhile)
-        if not index.isdigit() or int(index) >= len(current) or _name(current[int(index)]) != form.get("name"):
-            raise Invalid("attachment_changed", "附件列表已变化，请刷新页面后再操作")
-        del current[int(index)]
-        return {"attachments": current}
-
-    return await _change(request, session, user, item_id, "attachments", changes)
+@router.get("/files/{sha256}", name="stored_file")
+def serve_file(request: Request, sha256: str, session: SessionDep,
+               user: Annotated[User | None, Depends(optional_user)], name: str | None = None):
+    if not _SHA.match(sha256):
+        raise NotFound("file_not_found", "文件不存在或尚未公开")
+    row, public = _readable(session, user, sha256)
+    data = read_verified(context_for_app(request.app.state).backend, sha256)
+    mime = row.mime_type or "application/octet-stream"
+    filename = clean_name(name or row.original_name, "file")
+    kind = "inline" if mime in INLINE_TYPES else "attachment"
+    return Response(data, media_type=mime, headers={
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": FILE_CSP,
+        "Content-Disposition": content_disposition(kind, filename),
+        "Cache-Control": f"{'public' if public else 'private'}, max-age=31536000, immutable",
+        "ETag": f'"{sha256}"',
+        "Cross-Origin-Resource-Policy": "same-site",
+    })
 
 
 @router.get("/items/{item_id}/attachments/{index}")
 def download_attachment(request: Request, item_id: int, index: int, session: SessionDep, user: WebUserDep):
+    """Links of older pages: the attachment's file (or the link an API client gave)."""
     item = item_for_viewer(session, user, item_id, roles(request))
     entries = list(item.attachments or [])
     if not 0 <= index < len(entries) or not isinstance(entries[index], dict):
         raise NotFound("attachment_not_found", "附件不存在")
     entry = entries[index]
-    data = str(entry.get("data") or "")
-    if not data.startswith("data:"):  # a link stored by the API or an import: send the reader there
-        url = str(entry.get("url") or "")
-        if not url.startswith(("http://", "https://")):
-            raise NotFound("attachment_not_found", "附件不存在")
-        return RedirectResponse(url, status_code=303)
-    header, _, payload = data.partition(",")
-    mime = header[5:].split(";")[0] or "application/octet-stream"
-    return Response(base64.b64decode(payload), media_type=mime, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(_name(entry))}"})
-
-
-def _name(entry) -> str:
-    return str(entry.get("name") or "") if isinstance(entry, dict) else str(entry)
+    url = str(entry.get("url") or "")
+    sha = sha_of_url(url)
+    if sha:
+        return RedirectResponse(f"{file_url(sha)}?name={quote(str(entry.get('name') or ''))}", status_code=303)
+    if not url.startswith(("http://", "https://")):
+        raise NotFound("attachment_not_found", "附件不存在")
+    return RedirectResponse(url, status_code=303)

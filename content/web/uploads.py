@@ -1,13 +1,14 @@
-"""Uploads from the editor: .docx import (mammoth), images (jpg/png under 1 MB), cover and attachment checks.
+"""Uploads from the editor: .docx import (mammoth), images (body and cover) and attachments.
 
-Both answer JSON for the editor's script: {"html": ...} / {"url": ..., "alt": ...} on success and
-{"code", "message"} with a 4xx status otherwise. Images become data: URIs inside the body, so a
-revision (and its content hash) holds exactly the bytes that will be published.
+All answer JSON for the editor's scripts: {"html": ...} / {"url", "name", "size", "mime", "sha256"} on
+success and {"code", "message"} with a 4xx status otherwise. Images and attachments go to the file store
+(`content.files`) and are referenced by `/files/<sha256>`, so a revision (and its content hash) names
+exactly the bytes that will be published. Their routes get a larger request body cap than the rest of
+the app (`upload_body_limits`, applied by `app.factory`).
 """
 
 from __future__ import annotations
 
-import base64
 import io
 import zipfile
 
@@ -16,26 +17,25 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
+from content.deps import SessionDep
 from content.errors import DomainError
+from content.files import StoredFile, context_for_app, file_url, save_file
+from content.files.store import (
+    ATTACHMENT_TYPES,
+    DEFAULT_ATTACHMENT_MAX_BYTES,
+    DEFAULT_IMAGE_MAX_BYTES,
+    check_attachment,
+    check_image,
+    clean_name,
+)
 from content.html import sanitize
 from content.web.session import CsrfFailed, WebUserDep, read_form
 
 router = APIRouter()
 
 DOCX_MAX_BYTES = 1024 * 1024  # stays below the app's request body limit, multipart overhead included
-IMAGE_MAX_BYTES = 1024 * 1024  # the official account's limit for article images
-_IMAGE_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
-# Attachments: one file per request, so the form stays below the app's request body limit (2 MB).
-ATTACHMENT_MAX_BYTES = 1536 * 1024
-_OLE, _ZIP = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"PK\x03\x04"
-ATTACHMENT_TYPES: dict[str, tuple[str, bytes]] = {
-    "pdf": ("application/pdf", b"%PDF-"),
-    "doc": ("application/msword", _OLE),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", _ZIP),
-    "xls": ("application/vnd.ms-excel", _OLE),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _ZIP),
-    "zip": ("application/zip", _ZIP),
-}
+# The defaults of GONGKAI_IMAGE_MAX_BYTES / GONGKAI_ATTACHMENT_MAX_BYTES, shown by the editor's labels.
+IMAGE_MAX_BYTES, ATTACHMENT_MAX_BYTES = DEFAULT_IMAGE_MAX_BYTES, DEFAULT_ATTACHMENT_MAX_BYTES
 
 
 def _refuse(status: int, code: str, message: str) -> JSONResponse:
@@ -75,46 +75,55 @@ async def import_docx(request: Request, user: WebUserDep):
 
 
 @router.post("/items/upload-image", name="web_upload_image")
-async def upload_image(request: Request, user: WebUserDep):
+async def upload_image(request: Request, session: SessionDep, user: WebUserDep):
+    """A body image or a cover: jpg/png up to the image limit, into the file store; JSON {url, alt, …}."""
     upload, refusal = await _file(request)
     if refusal:
         return refusal
+    ctx = context_for_app(request.app.state)
     try:
-        url = await image_data_uri(upload)
-    except UploadRefused as exc:
+        data = await upload.read(ctx.image_max_bytes + 1)
+        mime = check_image(data, ctx.image_max_bytes)
+        row = save_file(session, ctx.backend, org_id=user.org_id, data=data, name=upload.filename or "image",
+                        mime=mime, created_by=user.id)
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
         return _refuse(exc.status, exc.code, exc.message)
-    alt = (upload.filename or "图片").rsplit(".", 1)[0][:60]
-    return {"url": url, "alt": alt}
+    alt = clean_name(upload.filename, "图片").rsplit(".", 1)[0][:60]
+    return {"url": file_url(row.sha256), "alt": alt, **_described(row)}
 
 
-class UploadRefused(DomainError):
-    """An upload the editor refuses; `status` is 413 (too large), 415 (wrong type) or 422."""
+@router.post("/items/upload-attachment", name="web_upload_attachment")
+async def upload_attachment(request: Request, session: SessionDep, user: WebUserDep):
+    """An attachment (pdf, Word, Excel, zip, jpg/png) whose first bytes match its extension; JSON."""
+    upload, refusal = await _file(request)
+    if refusal:
+        return refusal
+    ctx = context_for_app(request.app.state)
+    name = clean_name(upload.filename, "附件")
+    try:
+        data = await upload.read(ctx.attachment_max_bytes + 1)
+        mime = check_attachment(name, data, ctx.attachment_max_bytes)
+        row = save_file(session, ctx.backend, org_id=user.org_id, data=data, name=name, mime=mime,
+                        created_by=user.id)
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        return _refuse(exc.status, exc.code, exc.message)
+    return {"url": file_url(row.sha256), **_described(row), "name": name}
 
 
-async def image_data_uri(upload: UploadFile) -> str:
-    """A jpg/png under 1 MB as a data: URI (body images and the cover alike), else `UploadRefused`."""
-    data = await upload.read(IMAGE_MAX_BYTES + 1)
-    if len(data) >= IMAGE_MAX_BYTES:
-        raise UploadRefused("image_too_large", "图片过大：公众号图片须小于 1 MB，请压缩后再上传", status=413)
-    mime = next((m for magic, m in _IMAGE_TYPES.items() if data.startswith(magic)), None)
-    if mime is None:
-        raise UploadRefused("image_type", "只能上传 jpg 或 png 格式的图片", status=415)
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+def _described(row: StoredFile) -> dict:
+    return {"sha256": row.sha256, "size": row.size, "mime": row.mime_type, "name": row.original_name}
 
 
-async def attachment_entry(upload: UploadFile) -> dict[str, str]:
-    """An attachment as stored in `Item.attachments`: {name, data} with a data: URI, else `UploadRefused`.
+__all__ = ["ATTACHMENT_MAX_BYTES", "ATTACHMENT_TYPES", "DOCX_MAX_BYTES", "IMAGE_MAX_BYTES", "router"]
+UPLOAD_PATHS = ("/items/upload-image", "/items/upload-attachment", "/api/v1/files")
+MULTIPART_OVERHEAD = 64 * 1024
 
-    The file's first bytes must match its extension (a renamed .exe is not a .pdf)."""
-    name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:100]
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if ext not in ATTACHMENT_TYPES:
-        raise UploadRefused("attachment_type", f"附件只能是 {'、'.join(ATTACHMENT_TYPES)} 格式", status=415)
-    data = await upload.read(ATTACHMENT_MAX_BYTES + 1)
-    if len(data) > ATTACHMENT_MAX_BYTES:
-        raise UploadRefused("attachment_too_large",
-                            f"附件过大：每个附件不能超过 {ATTACHMENT_MAX_BYTES // 1024} KB", status=413)
-    mime, magic = ATTACHMENT_TYPES[ext]
-    if not data.startswith(magic):
-        raise UploadRefused("attachment_content", f"文件内容不是有效的 .{ext} 文件", status=415)
-    return {"name": name, "data": f"data:{mime};base64,{base64.b64encode(data).decode()}"}
+
+def upload_body_limits(settings) -> dict[str, int]:
+    """The request body cap of the upload routes (the rest of the app keeps `max_body_bytes`)."""
+    biggest = max(settings.image_max_bytes, settings.attachment_max_bytes) + MULTIPART_OVERHEAD
+    return {path: max(biggest, settings.max_body_bytes) for path in UPLOAD_PATHS}
