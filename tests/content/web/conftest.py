@@ -37,8 +37,9 @@ class WebClient(TestClient):
 
 
 @pytest.fixture
-def web_app(engine):
-    settings = Settings(database_url=str(engine.url), secret_key="test-secret-key-for-web")
+def web_app(engine, tmp_path):
+    settings = Settings(database_url=str(engine.url), secret_key="test-secret-key-for-web",
+                        files_dir=str(tmp_path / "files"))
     return create_app(settings, engine=engine)
 
 
