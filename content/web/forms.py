@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -55,7 +56,8 @@ def values_from_item(item: Item | None) -> dict[str, Any]:
     if item is None:
         return {"title": "", "digest": "", "author": "", "body_html": "", "topic_id": "", "area_id": "",
                 "channels": ["portal"], "origin": "original", "source_url": "", "sensitive": False,
-                "disclosure_type": "proactive", "publish_mode": "now", "publish_at": ""}
+                "disclosure_type": "proactive", "publish_mode": "now", "publish_at": "",
+                "cover_image": None, "attachments": []}
     return {
         "title": item.title, "digest": item.digest, "author": item.author, "body_html": item.body_html,
         "topic_id": str(item.topic_id or ""), "area_id": str(item.area_id or ""),
@@ -63,6 +65,7 @@ def values_from_item(item: Item | None) -> dict[str, Any]:
         "sensitive": item.sensitive, "disclosure_type": item.disclosure_type,
         "publish_mode": "later" if item.publish_at else "now",
         "publish_at": local(item.publish_at).strftime("%Y-%m-%dT%H:%M") if item.publish_at else "",
+        "cover_image": item.cover_image, "attachments": list(item.attachments or []),
     }  # fmt: skip
 
 
@@ -101,7 +104,27 @@ def parse_editor_form(form) -> tuple[dict[str, Any], dict[str, Any], dict[str, s
             errors["publish_at"] = "请填写定时发布的日期和时间"
     if values["sensitive"]:
         data["sensitive"] = True
+    _parse_media(form, values, data, errors)
     return values, data, errors
+
+
+def _parse_media(form, values: dict[str, Any], data: dict[str, Any], errors: dict[str, str]) -> None:
+    """The hidden `cover_image` and `attachments` (JSON list) fields written by static/js/media.js.
+
+    Only when the form carries them, so a form without the media section never clears them; the store
+    checks that every file URL names an uploaded file of the org (`content.files.refs`)."""
+    if "cover_image" in form:
+        values["cover_image"] = data["cover_image"] = str(form.get("cover_image") or "").strip() or None
+    if "attachments" in form:
+        raw = str(form.get("attachments") or "").strip() or "[]"
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, list):
+            errors["attachments"] = "附件列表格式错误，请刷新页面后重试"
+            parsed = []
+        values["attachments"] = data["attachments"] = parsed
 
 
 def field_of(exc) -> str:
