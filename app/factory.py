@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app = FastAPI(
         title="gongkai 政务公开发布系统",
         version="0.1.0",
-        docs_url="/api/docs",
+        docs_url=None,  # /api/docs is content.web.api_docs: vendored Swagger UI, no CDN, no inline script
         openapi_url="/api/openapi.json",
         redoc_url=None,
     )
@@ -49,9 +49,10 @@ def _routers() -> list:
     from content.api import router as content_api
     from content.public import router as public
     from content.web import router as web
+    from content.web.api_docs import router as api_docs
     from content.web.channels_pages import router as channels_pages
     from scheduler.api import router as publications
 
     # Routes are matched in order: the WeChat callbacks (the busiest path, with the platform's 5-second
     # limit) and the probes come first, so they skip matching the ~150 web and API routes.
-    return [bot, health, content_api, web, public, channels_pages, publications]
+    return [bot, health, content_api, api_docs, web, public, channels_pages, publications]
