@@ -19,7 +19,9 @@ from content import audit
 from content.errors import Invalid
 from content.models import Category, Department, Item, Publication, Revision, User, UserRole
 from content.store import content_hash, content_of
+from content.text_clean import clean_text
 from content.timeutil import SHANGHAI, local_today
+from content.urls import is_web_url
 
 COLUMNS = {
     "date": ("发布日期", "日期", "发布时间", "date"),
@@ -109,7 +111,7 @@ def _parse_row(row: list[Any], cols: dict[str, int], cats: dict[tuple[str, str],
             channels.append(CHANNEL_WORDS.get(word, CHANNEL_WORDS.get(word.lower())))
     if not channels:
         problems.append("缺少渠道（门户网站 / 微信公众号）")
-    title = str(cell("title")).strip()
+    title = clean_text(str(cell("title")), single_line=True).strip()
     if not title:
         problems.append("缺少标题")
     elif len(title) > 200:
@@ -123,9 +125,9 @@ def _parse_row(row: list[Any], cols: dict[str, int], cats: dict[tuple[str, str],
     origin = str(cell("origin")).strip().lower()
     if origin not in ORIGIN_WORDS:
         problems.append(f"来源应为 原创 或 转载：{cell('origin')}")
-    url = str(cell("url")).strip()
-    if url and not url.startswith(("http://", "https://")):
-        problems.append(f"链接应以 http:// 或 https:// 开头：{url}")
+    url = clean_text(str(cell("url")), single_line=True).strip()
+    if url and not is_web_url(url):  # the one link rule (content.urls): no javascript:, quotes or spaces
+        problems.append(f"链接应为以 http:// 或 https:// 开头的网址：{url[:200]}")
     data = {"title": title, "when": when, "channels": sorted(set(channels)), "topic_id": ids.get("topic"),
             "area_id": ids.get("area"), "origin": ORIGIN_WORDS.get(origin, "original"), "url": url or None}
     return data, problems

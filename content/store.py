@@ -29,6 +29,7 @@ from content.models import (
     User,
 )
 from content.rowbuffer import action_rows, record_audit
+from content.text_clean import clean_item_input
 from content.timeutil import utcnow
 
 __all__ = [
@@ -85,7 +86,7 @@ def _normalize(session: Session, org_id: int, data: dict[str, Any]) -> dict[str,
     unknown = set(data) - EDITABLE_FIELDS - {"topic", "area"}
     if unknown:
         raise Invalid("unknown_field", f"不支持的字段：{'、'.join(sorted(unknown))}")
-    out = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
+    out = clean_item_input({k: v for k, v in data.items() if k in EDITABLE_FIELDS})
     wanted = []
     if "topic" in data or "topic_id" in data:
         wanted.append((Taxonomy.topic, data.get("topic_id", data.get("topic")), "门户栏目"))

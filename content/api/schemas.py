@@ -7,24 +7,33 @@ Chinese message naming the field; the schemas here only bound sizes loosely and 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from content.text_clean import clean_text
+from content.urls import clean_source_url
+
+# Text without control characters (Word's \x0b and friends) and links limited to http/https or our files:
+# the same functions the store applies, so what the API accepts is what the store keeps.
+Line = Annotated[str, AfterValidator(lambda v: clean_text(v, single_line=True))]
+Text = Annotated[str, AfterValidator(clean_text)]
+SourceUrl = Annotated[str | None, AfterValidator(clean_source_url)]
 
 
 class ItemBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    digest: str = Field(default="", max_length=2000, description="摘要（≤120 字）")
-    author: str = Field(default="", max_length=100)
-    body_html: str = Field(default="", description="正文 HTML（保存时清洗：去除脚本、事件属性、javascript: 链接）")
+    digest: Text = Field(default="", max_length=2000, description="摘要（≤120 字）")
+    author: Line = Field(default="", max_length=100)
+    body_html: Text = Field(default="", description="正文 HTML（保存时清洗：去除脚本、事件属性、javascript: 链接）")
     cover_image: str | None = Field(default=None, max_length=1_500_000, description="图片地址或 data: URI（jpg/png，小于 1 MB）")
     attachments: list[dict[str, Any]] = Field(default_factory=list)
     topic: str | None = Field(default=None, max_length=100, description="门户栏目（主题分类）名称，如“科教文体卫生”")
     area: str | None = Field(default=None, max_length=100, description="基层政务公开标准目录领域名称")
     channels: list[str] = Field(default_factory=list, description="发布渠道：portal 门户网站、mp 微信公众号")
     origin: str = Field(default="original", max_length=10, description="original 原创 | repost 转载")
-    source_url: str | None = Field(default=None, max_length=500)
+    source_url: SourceUrl = Field(default=None, max_length=500, description="转载原文链接（http/https）")
     disclosure_type: str = Field(default="proactive", max_length=20, description="proactive 主动公开 | on_application 依申请公开")
     publish_at: datetime | None = Field(default=None, description="计划发布时间（带时区）；null 表示审核通过后立即发布")
     sensitive: bool = Field(default=False, description="重大/敏感：增加主要领导审核环节")
@@ -32,7 +41,7 @@ class ItemBase(BaseModel):
 
 
 class ItemCreate(ItemBase):
-    title: str = Field(max_length=2000, description="标题（≤64 字）")
+    title: Line = Field(max_length=2000, description="标题（≤64 字）")
 
 
 class ItemUpdate(BaseModel):
@@ -40,17 +49,17 @@ class ItemUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: str | None = Field(default=None, max_length=2000)
-    digest: str | None = Field(default=None, max_length=2000)
-    author: str | None = Field(default=None, max_length=100)
-    body_html: str | None = None
+    title: Line | None = Field(default=None, max_length=2000)
+    digest: Text | None = Field(default=None, max_length=2000)
+    author: Line | None = Field(default=None, max_length=100)
+    body_html: Text | None = None
     cover_image: str | None = Field(default=None, max_length=1_500_000, description="图片地址或 data: URI（jpg/png，小于 1 MB）")
     attachments: list[dict[str, Any]] | None = None
     topic: str | None = Field(default=None, max_length=100)
     area: str | None = Field(default=None, max_length=100)
     channels: list[str] | None = None
     origin: str | None = Field(default=None, max_length=10)
-    source_url: str | None = Field(default=None, max_length=500)
+    source_url: SourceUrl = Field(default=None, max_length=500)
     disclosure_type: str | None = Field(default=None, max_length=20)
     publish_at: datetime | None = None
     sensitive: bool | None = None
@@ -60,8 +69,8 @@ class ItemUpdate(BaseModel):
 class ActionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    comment: str | None = Field(default=None, max_length=2000, description="审核意见")
-    reason: str | None = Field(default=None, max_length=2000, description="理由（驳回、紧急发布、撤稿必填）")
+    comment: Text | None = Field(default=None, max_length=2000, description="审核意见")
+    reason: Text | None = Field(default=None, max_length=2000, description="理由（驳回、紧急发布、撤稿必填）")
     content_hash: str | None = Field(default=None, max_length=64,
                                      description="审核人看到的内容哈希；内容已变化时返回 409")
 
