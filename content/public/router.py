@@ -19,9 +19,11 @@ from content.html import sanitize
 from content.models import Category, Department, Item, Organization
 from content.public.feeds import FORMATS, Feed, FeedEntry, summary_of
 from content.timeutil import fmt_local, utcnow
+from content.urls import safe_href
 
 router = APIRouter(tags=["public"], include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+templates.env.filters["safe_url"] = safe_href  # never a script URL from stored data
 SCREEN_ITEMS = 8
 SCREEN_REFRESH_SECONDS = 300
 SLIDE_SECONDS = 12

@@ -19,6 +19,7 @@ from content.models import (
     STATE_LABELS,
 )
 from content.timeutil import fmt_local
+from content.urls import safe_href
 from content.web.session import read_session, roles, write_session
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -98,6 +99,7 @@ env = templates.env
 env.filters["dt"] = fmt_local
 env.filters["day"] = lambda v: fmt_local(v, "%Y-%m-%d")
 env.filters["explain_error"] = explain_error
+env.filters["safe_url"] = safe_href  # stored links: http/https or our files, else "#"
 env.globals.update(
     STATE_LABELS=STATE_LABELS, GATE_LABELS=GATE_LABELS, ROLE_LABELS=ROLE_LABELS,
     PUBLICATION_STATE_LABELS=PUBLICATION_STATE_LABELS, CHANNEL_LABELS=CHANNEL_LABELS,
