@@ -5,7 +5,7 @@ rows. This migration writes each one to the file store (the directory or S3 stor
 exactly as the running app will) and rewrites the rows to reference `/files/<sha256>`.
 
 Why history is rewritten here, and only here: a revision's `content_hash` is the SHA-256 of its
-snapshot, and approvals (`review_step.content_hash`) and the outbox (`publication.content_hash`) name
+snapshot, and approvals (`reviewstep.content_hash`) and the outbox (`publication.content_hash`) name
 that hash; publishing re-checks it. Rewriting the snapshot without the hashes would make every approved
 item unpublishable; keeping the data: URIs would keep the bytes in rows. The rewrite is meaning-preserving
 and provable: a data: URI and `/files/<sha256>` name the same bytes (the store verifies the SHA-256 on
@@ -137,9 +137,9 @@ def _move_data_uris(bind, backend=None) -> None:
     meta = sa.MetaData()
     item = sa.Table("item", meta, autoload_with=bind)
     rev = sa.Table("revision", meta, autoload_with=bind)
-    step = sa.Table("review_step", meta, autoload_with=bind)
+    step = sa.Table("reviewstep", meta, autoload_with=bind)
     pub = sa.Table("publication", meta, autoload_with=bind)
-    audit = sa.Table("audit_event", meta, autoload_with=bind)
+    audit = sa.Table("auditevent", meta, autoload_with=bind)
     stored = sa.Table("stored_file", meta, autoload_with=bind)
     like = "%data:%"
     todo = bind.execute(sa.select(item.c.id).where(sa.or_(
