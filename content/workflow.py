@@ -32,8 +32,10 @@ from content.reviewers import GATE_ORDER, gate_assignee_ids, gate_assignees, req
 from content.rowbuffer import action_rows, model_row
 from content.rowbuffer import current as _row_buffer
 from content.store import apply_edit, get_item, run_checks
-from content.timeutil import utcnow
+from content.timeutil import fmt_local, utcnow
 from content.transitions import ACTION_LABELS, FIRST, NEXT, RECHECK, SAME, USER_ACTIONS, lookup
+
+STALE_MESSAGE = "稿件已修改，请重新查看（刷新页面）后再审核"
 
 __all__ = [  # the review chain's public face; the reads are re-exported from content.permissions
     "active_review", "apply_action", "available_actions", "current_step", "edit_item", "gate_assignees",
@@ -87,7 +89,7 @@ def _apply(session: Session, *, item_id: int, actor: User, action: str, comment,
     why_not = refusal(f, action)
     if why_not is not None:
         if action in DECIDING:
-            _raise_if_already_decided(f, actor)
+            _raise_if_moved_on(f, actor, content_hash)
         raise Forbidden("not_allowed", why_not, action=action)
     reason = (reason or "").strip() or None
     if action in ("reject", "emergency_publish", "withdraw") and not reason:
@@ -97,15 +99,39 @@ def _apply(session: Session, *, item_id: int, actor: User, action: str, comment,
                    content_hash=content_hash, channel=channel, f=f)
 
 
-def _raise_if_already_decided(f: Facts, actor: User) -> None:
-    """Someone else decided the gate this actor was assigned to: say who (exactly one decision wins)."""
+def _stale(current: str) -> Conflict:
+    return Conflict("stale_content", STALE_MESSAGE, current_hash=current)
+
+
+def _raise_if_moved_on(f: Facts, actor: User, seen_hash: str | None) -> None:
+    """A refused 同意/驳回 because the item moved on since the actor looked (a second tab, a co-reviewer,
+    an edit, a recall) is told so, before any role reason: "您不分管…" to a head whose own other tab
+    already approved names the wrong cause. One rule for web, API and bot (they all come through here)."""
+    if seen_hash and seen_hash != f.content_hash:
+        raise _stale(f.content_hash)
+    step = _decided_step_of(f, actor)
+    if step is not None:
+        who = "您" if step.decided_by == actor.id else f.session.get(User, step.decided_by).name
+        verb = "驳回" if step.decision == Decision.rejected else "同意"
+        raise Conflict("already_decided", f"该环节已由{who}处理（{fmt_local(step.decided_at)} {verb}），无需重复操作",
+                       decided_by=who, decision=step.decision)
+    review = f.latest_review
+    if f.item.state == "draft" and review is not None and review.state == ReviewState.recalled:
+        raise Conflict("not_in_review", "稿件已被起草人撤回修改，当前无需审核")
+
+
+def _decided_step_of(f: Facts, actor: User) -> ReviewStep | None:
+    """The latest decided step of the latest review that `actor` was assigned to (or decided), unless
+    they are an assignee of the gate pending now (then the refusal is about them at that gate)."""
     review = f.latest_review
     if review is None:
-        return
-    for step in f.steps(review.id):
-        if step.decided_by and step.decided_by != actor.id and actor.id in (step.assignee_ids or []):
-            who = f.session.get(User, step.decided_by).name
-            raise Conflict("already_decided", f"该环节已由{who}处理", decided_by=who, decision=step.decision)
+        return None
+    pending = f.current_step if f.item.state == "in_review" else None
+    if pending is not None and actor.id in (pending.assignee_ids or []):
+        return None
+    mine = [s for s in f.steps(review.id) if s.decision in (Decision.approved, Decision.rejected)
+            and (s.decided_by == actor.id or actor.id in (s.assignee_ids or []))]
+    return mine[-1] if mine else None
 
 
 def _resolve(item: Item, target: tuple[str, str | None], after: str | None) -> tuple[str, str | None]:
@@ -205,7 +231,7 @@ def _submit(session, item, actor, *, channel, f: Facts, **_):
 def _approve(session, item, actor, *, comment, content_hash, channel, f: Facts, **_):
     seen = f.content_hash
     if content_hash and content_hash != seen:
-        raise Conflict("stale_content", "稿件内容已在您查看后被修改，请刷新后重新审核", current_hash=seen)
+        raise _stale(seen)
     if item.state != "in_review":
         return _approve_late(f, actor, comment=comment, seen=seen, channel=channel)
     step = f.current_step
@@ -269,8 +295,10 @@ def _approve_late(f: Facts, actor, *, comment, seen, channel):
     return item
 
 
-def _reject(session, item, actor, *, reason, channel, f: Facts, **_):
+def _reject(session, item, actor, *, reason, content_hash, channel, f: Facts, **_):
     step, review, seen = f.current_step, f.active_review, f.content_hash
+    if content_hash and content_hash != seen:
+        raise _stale(seen)
     _decide(session, step, actor, Decision.rejected, comment=reason, content_hash=seen, channel=channel)
     review.state, review.finished_at = ReviewState.rejected, utcnow()
     item.rejection_count += 1

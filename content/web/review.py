@@ -1,20 +1,24 @@
-"""Item page = review page: the revision under review, warnings, diff, history, the allowed actions.
+"""Item page = review page: the revision under review, what changed, history, the allowed actions.
 
 Buttons come from `workflow.available_actions`; every POST goes through `workflow.apply_action`.
+The comparison with the previous revision comes from `content.review_diff` (rendered articles,
+labelled metadata); 同意 / 驳回 sit in a bar at the bottom of the screen with common comments.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from content import workflow
 from content.deps import SessionDep
 from content.errors import DomainError
-from content.models import AuditEvent, Department, Revision, User
+from content.labels import channel_label
+from content.models import AuditEvent, Category, Department, Revision, User
 from content.preview import preview_path
-from content.store import list_revisions, revision_diff
+from content.review_diff import file_names, review_diff, thumbnail_src
+from content.store import list_revisions
 from content.web.access import item_for_viewer
 from content.web.preview_pages import revision_view
 from content.web.session import WebUserDep, read_form, roles
@@ -22,6 +26,25 @@ from content.web.templating import render
 
 router = APIRouter()
 REASON_ACTIONS = ("reject", "emergency_publish", "withdraw")
+DECIDING = ("approve", "reject")
+COMMON_COMMENTS = ("同意", "同意发布", "请修改后再报")
+# Audit actions whose reason the item page shows, with their label.
+REASON_EVENTS = {"item.emergency_publish": "紧急发布理由", "item.withdraw": "撤稿理由"}
+
+
+def category_names(session: Session, *contents: dict | None) -> dict[int, str]:
+    """Names of the topic/area categories the given revision snapshots point at (one query)."""
+    ids = {c.get(k) for c in contents if c for k in ("topic_id", "area_id") if c.get(k)}
+    if not ids:
+        return {}
+    return {c.id: c.name for c in session.exec(select(Category).where(col(Category.id).in_(ids)))}
+
+
+def reasons_of(events: list[AuditEvent], names: dict[int, str]) -> list[dict]:
+    """The emergency-publication and withdrawal reasons recorded with those transitions."""
+    return [{"label": REASON_EVENTS[e.action], "reason": (e.data or {}).get("reason") or "",
+             "by": names.get(e.actor_id, e.actor_label or ""), "at": e.at, "action": e.action.split(".", 1)[1]}
+            for e in events if e.action in REASON_EVENTS and (e.data or {}).get("reason")]
 
 
 def _page(request: Request, session, user: User, item_id: int, *, errors: dict | None = None,
@@ -38,12 +61,21 @@ def _page(request: Request, session, user: User, item_id: int, *, errors: dict |
                           .order_by(AuditEvent.id)).all()
     names = {u.id: u.name for u in session.exec(select(User).where(User.org_id == user.org_id))}
     secret = request.app.state.settings.secret_key.get_secret_value()
+    old_content = previous.content if previous else None
+    diff = None
+    if current is not None:
+        diff = review_diff(old_content, current.content, channel_label=channel_label,
+                           categories=category_names(session, old_content, current.content))
+    actions = workflow.available_actions(session, item, user)
     return render(request, "item.html", {
         "item": item, "rev": revision_view(session, current) if current else None, "current": current,
-        "previous": previous, "diff": revision_diff(previous, current) if previous and current else [],
-        "history": history, "events": events, "names": names,
+        "previous": previous, "diff": diff,
+        "files": file_names(current.content) if current else [],
+        "cover_src": thumbnail_src((current.content or {}).get("cover_image")) if current else None,
+        "history": history, "events": events, "names": names, "reasons": reasons_of(events, names),
         "department": session.get(Department, item.department_id),
-        "actions": workflow.available_actions(session, item, user),
+        "actions": actions, "deciding": [a for a in DECIDING if a in actions],
+        "common_comments": COMMON_COMMENTS,
         "publications": workflow.publications_of(session, item.id),
         "preview_url": preview_path(secret, item_id=item.id, revision_id=current.id) if current else None,
         "errors": errors or {}, "typed": typed or {}, "message": message,
@@ -61,21 +93,31 @@ def review_page(request: Request, item_id: int, session: SessionDep, user: WebUs
     return _page(request, session, user, item_id)
 
 
+def decision_fields(form) -> dict:
+    """action, comment, reason and the hash seen, from a review form. The bottom bar has one text field
+    (`reason`): it is the reason of a 驳回 and the comment of a 同意."""
+    action = str(form.get("action") or "")
+    reason = str(form.get("reason") or "")
+    comment = str(form.get("comment") or "")
+    if action == "approve" and not comment.strip():
+        comment, reason = reason, ""
+    return {"action": action, "reason": reason, "comment": comment,
+            "content_hash": str(form.get("content_hash") or "") or None}
+
+
 @router.post("/items/{item_id}/action")
 async def act(request: Request, item_id: int, session: SessionDep, user: WebUserDep):
     form = await read_form(request)
     item_for_viewer(session, user, item_id, roles(request))
-    action = str(form.get("action") or "")
-    reason = str(form.get("reason") or "")
-    comment = str(form.get("comment") or "")
-    seen_hash = str(form.get("content_hash") or "") or None
+    fields = decision_fields(form)
+    action, reason, comment = fields["action"], fields["reason"], fields["comment"]
     typed = {"action": action, "reason": reason, "comment": comment}
     if action in REASON_ACTIONS and not reason.strip():
         return _page(request, session, user, item_id, errors={f"reason_{action}": "请填写理由"}, typed=typed,
                      status=422)
     try:
         workflow.apply_action(session, item_id=item_id, actor=user, action=action, comment=comment,
-                              reason=reason, content_hash=seen_hash, channel="web")
+                              reason=reason, content_hash=fields["content_hash"], channel="web")
         session.commit()
     except DomainError as exc:
         if exc.status == 404:
