@@ -17,9 +17,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
-	$(BIN)/gongkai init --demo
-	$(BIN)/gongkai run --host $(HOST) --port $(PORT)
+run: install  # the demo: sandbox mode is asked for explicitly (GONGKAI_SANDBOX, run --sandbox)
+	GONGKAI_SANDBOX=1 $(BIN)/gongkai init --demo
+	$(BIN)/gongkai run --sandbox --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m tests.setup_system

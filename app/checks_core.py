@@ -10,7 +10,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from app.checks_registry import CheckResult, config_check
 from app.migrate import current_heads, expected_heads
-from app.settings import PLACEHOLDER_SECRETS, Settings
+from app.settings import PLACEHOLDER_SECRETS, Settings, weak_secret_key
 from content.db import make_engine
 
 # Per channel: the variables it needs (field name on Settings → environment variable).
@@ -80,8 +80,8 @@ def channels(settings: Settings) -> list[CheckResult]:
     """发布渠道凭据"""
     if settings.sandbox:
         missing = [_env(f) for fields in CHANNEL_VARS.values() for f in fields if not _is_set(settings, f)]
-        return [CheckResult.warn("运行模式", "沙箱模式：未配置企业微信、公众号和门户凭据，消息和发布都发往本地模拟器。"
-                                 f"缺少：{'、'.join(missing)}")]
+        return [CheckResult.warn("运行模式", "沙箱模式（GONGKAI_SANDBOX=1）：未配置企业微信、公众号和门户凭据，"
+                                 f"消息和发布都发往本地模拟器。缺少：{'、'.join(missing)}")]
     results = []
     for channel, fields in CHANNEL_VARS.items():
         missing = [_env(f) for f in fields if not _is_set(settings, f)]
@@ -97,11 +97,13 @@ def channels(settings: Settings) -> list[CheckResult]:
 @config_check
 def secret_key(settings: Settings) -> CheckResult:
     """密钥"""
-    placeholder = settings.secret_key.get_secret_value() in PLACEHOLDER_SECRETS
-    if placeholder and not settings.sandbox:
-        return CheckResult.fail("密钥", "GONGKAI_SECRET_KEY 仍是占位值，正式环境必须设置随机密钥，否则拒绝启动")
-    if placeholder:
+    value = settings.secret_key.get_secret_value()
+    weak = weak_secret_key(value)
+    if weak and not settings.sandbox:
+        return CheckResult.fail("密钥", f"GONGKAI_SECRET_KEY {weak}；正式环境必须设置至少 32 字节的随机密钥"
+                                        "（gongkai init 可生成到 .env），否则拒绝启动")
+    if value in PLACEHOLDER_SECRETS:
         return CheckResult.warn("密钥", "GONGKAI_SECRET_KEY 是占位值（沙箱模式允许；正式使用前请设置随机密钥）")
-    if len(settings.secret_key.get_secret_value()) < 16:
-        return CheckResult.warn("密钥", "GONGKAI_SECRET_KEY 过短，建议至少 32 个随机字符")
+    if weak:
+        return CheckResult.warn("密钥", f"GONGKAI_SECRET_KEY {weak}（沙箱模式允许；正式使用前请更换）")
     return CheckResult.ok("密钥", "GONGKAI_SECRET_KEY 已设置")

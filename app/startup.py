@@ -1,13 +1,16 @@
 """What every `gongkai` command does first: load settings, set up logging, refuse unsafe starts.
 
 Registered as the Typer callback in `app/cli.py`, so it runs before any sub-command. Server
-commands (serve, run, scheduler) refuse to start outside the sandbox when a secret is missing or
-still a placeholder, naming the variable; the value itself is never printed.
+commands (serve, run, scheduler) refuse to start outside the sandbox when a secret is missing,
+still a placeholder or too weak, naming the variable; the value itself is never printed.
+Sandbox mode is only ever asked for: GONGKAI_SANDBOX=1, or `gongkai run --sandbox` (which sets
+that variable in `request_sandbox`, so the processes `run` starts inherit it).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import typer
@@ -16,10 +19,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from app.logging_setup import setup_logging
-from app.settings import PLACEHOLDER_SECRETS, Settings
+from app.settings import PLACEHOLDER_SECRETS, Settings, weak_secret_key
 from content.db import normalize_url
 
 SERVER_COMMANDS = {"serve", "run", "scheduler"}
+SANDBOX_HINT = "试用或演示请用沙箱模式：gongkai run --sandbox（或设置 GONGKAI_SANDBOX=1）"
 AES_KEY_LENGTH = 43  # EncodingAESKey as shown by the WeChat consoles
 
 # Each channel: (variables that switch it on, variables then required, secret variables among them).
@@ -43,7 +47,9 @@ def _env(name: str) -> str:
 
 def startup_problems(settings: Settings) -> list[str]:
     """Chinese one-liners, each naming a variable; empty when the process may start."""
-    problems = [f"{name} 未设置或仍是示例值" for name in settings.secret_problems()]
+    problems = [f"{name} {weak_secret_key(settings.secret_key.get_secret_value())}；"
+                "请运行 gongkai init 生成，或设置为至少 32 字节的随机值（例如 openssl rand -hex 32 的输出）"
+                for name in settings.secret_problems()]
     for label, (switches, required) in CHANNEL_GROUPS.items():
         if not any(_value(settings, n) for n in switches):
             continue  # channel not configured: its sandbox emulator stands in
@@ -79,10 +85,17 @@ def refuse_unsafe_start(settings: Settings) -> None:
     if problems:
         for line in problems:
             print(f"错误：拒绝启动：{line}", file=sys.stderr)
+        if not settings.sandbox_requested:
+            print(f"提示：{SANDBOX_HINT}", file=sys.stderr)
         raise SystemExit(2)
     if settings.sandbox:
         print("提示：未配置企业微信、公众号和门户网站凭据，运行在沙箱模式（所有发送都进入本地模拟器）。",
               file=sys.stderr)
+
+
+def request_sandbox() -> None:
+    """`gongkai run --sandbox`: GONGKAI_SANDBOX for this process and every process it starts."""
+    os.environ["GONGKAI_SANDBOX"] = "1"
 
 
 def preflight(ctx: typer.Context) -> None:
@@ -90,5 +103,5 @@ def preflight(ctx: typer.Context) -> None:
     settings = load_settings()
     server = ctx.invoked_subcommand in SERVER_COMMANDS
     setup_logging(settings, level=logging.INFO if server else logging.WARNING)
-    if server:
+    if server and ctx.invoked_subcommand != "run":  # run checks itself, after its --sandbox option
         refuse_unsafe_start(settings)

@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("GONGKAI_ARGON2_PROFILE", "test")
+# The suite talks to the loopback emulators: sandbox mode, as `make run` asks for it (tests of the
+# production rules clear GONGKAI_* themselves, see tests/deploy/test_startup.py).
+os.environ.setdefault("GONGKAI_SANDBOX", "1")
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel

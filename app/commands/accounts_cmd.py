@@ -1,4 +1,4 @@
-"""`gongkai department add|list` and `gongkai user add|list|role`."""
+"""`gongkai department add|list` and `gongkai user add|list|role|password|reset|unlock|deactivate|activate`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import typer
 from sqlmodel import select
 
 from app.cli_support import cli_session
-from content import accounts
+from content import accounts, credentials, login_throttle
 from content.models import ROLE_LABELS, Department, Oversight, Role, User
 
 department_cli = typer.Typer(help="部门管理", no_args_is_help=True)
@@ -82,7 +82,7 @@ def user_list(org: str | None = typer.Option(None, "--org", help="机构代码")
             overseen = s.exec(select(Oversight.department_id).where(Oversight.user_id == u.id)).all()
             rows.append([
                 u.login, u.name, _role_labels(accounts.roles_of(s, u.id)), depts.get(u.department_id, "—"),
-                "、".join(sorted(depts[i] for i in overseen)) or "—", "启用" if u.active else "停用",
+                "、".join(sorted(depts[i] for i in overseen)) or "—", _status(s, u),
             ])  # fmt: skip
     typer.echo("\t".join(["登录名", "姓名", "角色", "部门", "分管部门", "状态"]))
     for row in rows:
@@ -101,6 +101,69 @@ def user_role(
         accounts.set_roles(s, user=user, roles=role, oversees=_names(oversees))
         roles = _role_labels(accounts.roles_of(s, user.id))
     typer.echo(f"已更新 {user.login} 的角色：{roles}")
+
+
+def _status(session, user: User) -> str:
+    parts = ["启用" if user.active else "停用"]
+    if login_throttle.is_locked(session, login=user.login):
+        parts.append("已锁定")
+    if user.must_change_password:
+        parts.append("待改密码")
+    return "，".join(parts)
+
+
+@user_cli.command("password")
+def user_password(
+    login: str = typer.Argument(..., help="登录名"),
+    old_password: str = typer.Option(..., "--old-password", help="当前密码", prompt="当前密码", hide_input=True),
+    new_password: str = typer.Option(..., "--new-password", help="新密码（至少 8 位）", prompt="新密码",
+                                     hide_input=True, confirmation_prompt=True),
+) -> None:
+    """修改本人密码（需要当前密码；该账号的所有登录和令牌随即失效）。"""
+    with cli_session() as s:
+        user = accounts.get_user(s, login=login)
+        credentials.change_password(s, user=user, old_password=old_password, new_password=new_password)
+    typer.echo(f"已修改 {login} 的密码；该账号原有的登录和访问令牌已全部失效。")
+
+
+@user_cli.command("reset")
+def user_reset(
+    login: str = typer.Argument(..., help="登录名"),
+    password: str | None = typer.Option(None, "--password", help="指定临时密码（不填则自动生成）"),
+) -> None:
+    """管理员重置密码：生成（或指定）临时密码，只显示一次；对方下次登录必须修改。"""
+    with cli_session() as s:
+        user = accounts.get_user(s, login=login)
+        temporary = credentials.reset_password(s, user=user, actor=None, new_password=password)
+    typer.echo(f"已重置 {login} 的密码。临时密码：{temporary}（只显示这一次；对方登录后必须修改）")
+    typer.echo("该账号原有的登录和访问令牌已全部失效，锁定也已解除。")
+
+
+@user_cli.command("unlock")
+def user_unlock(login: str = typer.Argument(..., help="登录名")) -> None:
+    """解锁因密码错误次数过多而被锁定的账号。"""
+    with cli_session() as s:
+        user = accounts.get_user(s, login=login)
+        credentials.unlock(s, user=user, actor=None)
+    typer.echo(f"已解锁 {login}，可以立即登录。")
+
+
+@user_cli.command("deactivate")
+def user_deactivate(login: str = typer.Argument(..., help="登录名")) -> None:
+    """停用账号（不删除）：不能登录，所有登录和令牌失效，微信命令被拒绝。"""
+    with cli_session() as s:
+        user = accounts.get_user(s, login=login)
+        credentials.deactivate(s, user=user, actor=None)
+    typer.echo(f"已停用 {login}；该账号的所有登录和访问令牌已失效。")
+
+
+@user_cli.command("activate")
+def user_activate(login: str = typer.Argument(..., help="登录名")) -> None:
+    """重新启用已停用的账号。"""
+    with cli_session() as s:
+        user = accounts.get_user(s, login=login)
+        credentials.activate(s, user=user, actor=None)
+    typer.echo(f"已重新启用 {login}。")
 
 
 def _role_labels(roles: set[str]) -> str:

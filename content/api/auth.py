@@ -1,37 +1,31 @@
-"""API token auth: `POST /api/v1/auth/token`, and the `CurrentUserDep` every API router uses.
+"""API token auth: `POST /api/v1/auth/token`, `POST /api/v1/auth/logout`, and `CurrentUserDep`.
 
-Tokens are signed and expiring (itsdangerous with `settings.secret_key`), so no token table is
-needed. Each token embeds a fingerprint of the user's password hash: changing the password revokes
-every token issued before. Inactive users are refused on every request, not only at login.
-Repeated wrong passwords lock the account for a while (`User.failed_logins`, `User.locked_until`).
+A token is the key of a server-side session row (content.auth_sessions, kind "api"): logout
+revokes it, and a password change, admin reset or deactivation revokes every token of the user.
+Inactive users are refused on every request, not only at login. Logins are throttled by client
+address and by login+address (content.login_throttle); unknown logins and wrong passwords get
+the same answer after the same work (a dummy argon2 verification).
 """
 
 from __future__ import annotations
 
-import hashlib
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from pydantic import BaseModel, Field
-from sqlalchemy import update
 from sqlmodel import Session, select
 
-from content import accounts, audit
+from content import accounts, audit, auth_sessions, login_throttle
 from content.deps import SessionDep
 from content.errors import DomainError, Forbidden
 from content.models import User
-from content.timeutil import as_utc, utcnow
 
-TOKEN_SALT = "gongkai.api-token"
-TOKEN_TTL_SECONDS = 12 * 3600
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
+TOKEN_TTL_SECONDS = int(auth_sessions.SESSION_TTL.total_seconds())
+WARN_FROM = 3  # say how many tries are left once this many or fewer remain
 
-# A valid argon2 hash of a random string: verifying against it for unknown logins keeps the
-# response time of "no such user" close to that of "wrong password".
+# A valid argon2 hash of a random string: verifying against it for unknown logins gives "no such
+# user" the same work, and so the same response time, as "wrong password".
 _DUMMY_HASH = accounts.hash_password("gongkai-no-such-user")
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -51,94 +45,112 @@ class TokenResponse(BaseModel):
     token: str
     token_type: str = "bearer"
     expires_in: int = TOKEN_TTL_SECONDS
+    must_change_password: bool = False
 
 
-def _serializer(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=TOKEN_SALT)
+def client_address(request: Request) -> str:
+    """The client's address as uvicorn saw it (X-Forwarded-For is honoured only from trusted proxies)."""
+    return (request.client.host if request.client else "") or "unknown"
 
 
-def _fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+def issue_token(session: Session, user: User) -> str:
+    """A new API token for `user` (the caller commits)."""
+    return auth_sessions.open_session(session, user=user, kind=auth_sessions.API)
 
 
-def _secret(request: Request) -> str:
-    return request.app.state.settings.secret_key.get_secret_value()
-
-
-def issue_token(secret_key: str, user: User) -> str:
-    return _serializer(secret_key).dumps({"u": user.id, "p": _fingerprint(user)})
-
-
-def user_from_token(session: Session, secret_key: str, token: str, *, max_age: int = TOKEN_TTL_SECONDS) -> User:
+def user_from_token(session: Session, token: str) -> User:
     """The active user a token names, or Unauthorized."""
-    try:
-        data = _serializer(secret_key).loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise Unauthorized("token_expired", "访问令牌已过期，请重新获取") from None
-    except BadSignature:
-        raise Unauthorized("token_invalid", "访问令牌无效") from None
-    user = session.get(User, data.get("u")) if isinstance(data, dict) else None
-    if user is None or data.get("p") != _fingerprint(user):
-        raise Unauthorized("token_invalid", "访问令牌无效") from None
-    if not user.active:
+    user, why = auth_sessions.user_for_key(session, token, kind=auth_sessions.API)
+    if why == "expired":
+        raise Unauthorized("token_expired", "访问令牌已过期，请重新获取")
+    if why == "inactive":
         raise Unauthorized("account_inactive", "账号已停用，请联系政务公开专员")
+    if user is None:
+        raise Unauthorized("token_invalid", "访问令牌无效或已注销，请重新获取")
     return user
 
 
-def authenticate(session: Session, *, login: str, password: str) -> User:
-    """Check a login and password, counting failures and locking the account after too many.
+def _wrong(failure: login_throttle.Failure) -> DomainError:
+    if failure.remaining <= 0:
+        return login_throttle.Throttled(
+            "account_locked", f"登录名或密码错误。错误次数过多，账号已锁定 {login_throttle.LOCK_MINUTES} 分钟"
+                              "（或请政务公开专员解锁）")
+    if failure.remaining <= WARN_FROM:
+        return Unauthorized("invalid_credentials", f"登录名或密码错误。再输错 {failure.remaining} 次，"
+                                                   f"账号将被锁定 {login_throttle.LOCK_MINUTES} 分钟")
+    return Unauthorized("invalid_credentials", "登录名或密码错误")
 
-    Commits the failure counter itself (the caller's transaction would otherwise roll it back
+
+def authenticate(session: Session, *, login: str, password: str, address: str = "unknown") -> User:
+    """Check a login and password from a client address, with throttling.
+
+    Commits the failure record itself (the caller's transaction would otherwise roll it back
     together with the error).
     """
-    user = session.exec(select(User).where(User.login == login.strip())).first()
-    if user is None:
-        accounts.verify_password(_DUMMY_HASH, password)
-        raise Unauthorized("invalid_credentials", "登录名或密码错误")
-    now = utcnow()
-    if user.locked_until is not None and as_utc(user.locked_until) > now:
-        minutes = max(1, int((as_utc(user.locked_until) - now).total_seconds() // 60) + 1)
-        raise DomainError("account_locked", f"密码错误次数过多，账号已锁定，请 {minutes} 分钟后再试", status=429)
-    if not accounts.verify_password(user.password_hash, password):
-        # Atomic increment: two wrong guesses at once both count.
-        session.exec(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1))
-        session.refresh(user)
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-            session.add(user)
-            audit.record(session, org_id=user.org_id, action="auth.locked", target_type="user",
-                         target_id=user.id, actor_label="system", minutes=int(LOCKOUT.total_seconds() // 60))
+    login = login.strip()
+    login_throttle.check(session, login=login, address=address)
+    user = session.exec(select(User).where(User.login == login)).first()
+    ok = accounts.verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not ok:
+        failure = login_throttle.record_failure(session, login=login, address=address)
+        if user is not None and failure.remaining <= 0:
+            audit.record(session, org_id=user.org_id, action="auth.locked", target_type="user", target_id=user.id,
+                         actor_label="system", minutes=login_throttle.LOCK_MINUTES, address=address)
         session.commit()
-        raise Unauthorized("invalid_credentials", "登录名或密码错误")
+        raise _wrong(failure)
     if not user.active:
         raise Forbidden("account_inactive", "账号已停用，请联系政务公开专员")
-    if user.failed_logins or user.locked_until is not None:
-        user.failed_logins = 0
-        user.locked_until = None
-        session.add(user)
-        session.commit()
+    login_throttle.clear(session, login=login, address=address)
+    session.commit()
     return user
 
 
 @router.post("/token", response_model=TokenResponse, summary="用登录名和密码换取访问令牌")
 def create_token(body: TokenRequest, session: SessionDep, request: Request) -> TokenResponse:
-    user = authenticate(session, login=body.login, password=body.password)
-    return TokenResponse(token=issue_token(_secret(request), user))
+    user = authenticate(session, login=body.login, password=body.password, address=client_address(request))
+    token = issue_token(session, user)
+    session.commit()
+    return TokenResponse(token=token, must_change_password=user.must_change_password)
 
 
-def current_user(
-    request: Request,
+def _credentials(credentials: HTTPAuthorizationCredentials | None) -> str:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise Unauthorized("unauthorized", "请先登录：请求头需要 Authorization: Bearer 访问令牌")
+    return credentials.credentials
+
+
+def token_user(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
+    """The user named by the bearer token, even one who must still change a reset password."""
+    return user_from_token(session, _credentials(credentials))
+
+
+TokenUserDep = Annotated[User, Depends(token_user)]
+
+
+def current_user(user: TokenUserDep) -> User:
     """The user named by `Authorization: Bearer TOKEN`; 401 with a Chinese message otherwise."""
-    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        raise Unauthorized("unauthorized", "请先登录：请求头需要 Authorization: Bearer 访问令牌")
-    return user_from_token(session, _secret(request), credentials.credentials)
+    if user.must_change_password:
+        raise Forbidden("password_change_required",
+                        "管理员已重置您的密码，请先修改密码（POST /api/v1/me/password 或网页“账号”页）")
+    return user
 
 
 CurrentUserDep = Annotated[User, Depends(current_user)]
+
+
+@router.post("/logout", status_code=204, summary="注销当前访问令牌")
+def logout(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    user = user_from_token(session, _credentials(credentials))
+    auth_sessions.revoke_key(session, _credentials(credentials))
+    audit.record(session, org_id=user.org_id, action="auth.logout", target_type="user", target_id=user.id,
+                 actor=user, channel="api")
+    session.commit()
 
 
 def admin_user(user: CurrentUserDep, session: SessionDep) -> User:

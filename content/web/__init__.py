@@ -7,9 +7,11 @@ on web pages into Chinese HTML pages and a missing login into a redirect to /log
 from fastapi import APIRouter, Depends, Request
 
 from content.web import (
+    account_pages,
     auth_pages,
     binding,
     dashboard,
+    docx_upload,
     editor,
     holiday_pages,
     item_media,
@@ -32,7 +34,7 @@ def _mark_web(request: Request) -> None:
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(_mark_web)])
 # Order matters: literal paths (/items/new, /items/import-docx) before /items/{item_id}.
-for _module in (static_files, auth_pages, dashboard, uploads, editor, items_list, review, preview_pages,
+for _module in (static_files, auth_pages, account_pages, dashboard, docx_upload, uploads, editor, items_list, review, preview_pages,
                 settings_pages, binding, publications_pages, report_pages,
                 holiday_pages, register_pages, item_media):  # holidays before /registers/{slug}/…
     router.include_router(_module.router)

@@ -1,15 +1,16 @@
-"""Signed cookie sessions and CSRF tokens for the staff web UI.
+"""Cookie sessions and CSRF tokens for the staff web UI.
 
-The session lives entirely in one cookie signed with `settings.secret_key` (itsdangerous), so web
-workers share nothing but the secret. The payload holds the user id, a fingerprint of the user's
-password hash (changing the password ends every session) and the CSRF token that every POST form
-must echo back. Anonymous visitors get a cookie with only a CSRF token, so the login form is
-protected too.
+The cookie (signed with `settings.secret_key`, itsdangerous) carries the CSRF token that every
+POST form must echo back and, once logged in, the key of a server-side session row
+(content.auth_sessions, kind "web"). Logout revokes that row, so a copied cookie is worthless
+afterwards; a password change, an admin reset or a deactivation revokes every row of the user.
+Validity is the row's `expires_at` against the server clock: the cookie's own signing time is
+not checked, so a backward clock step does not log anyone out. Anonymous visitors get a cookie
+with only a CSRF token, so the login form is protected too.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -17,17 +18,21 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from content import accounts
+from content import accounts, auth_sessions
 from content.deps import SessionDep
 from content.errors import DomainError, Forbidden
 from content.models import User
 
 COOKIE_NAME = "gongkai_session"
 SESSION_SALT = "gongkai.web-session"
-SESSION_TTL_SECONDS = 12 * 3600
+SESSION_TTL_SECONDS = int(auth_sessions.SESSION_TTL.total_seconds())
+PASSWORD_PAGE = "/account/password"
+# Pages a user with an admin-reset password may still open: the change form and logout.
+OPEN_WHILE_RESET = {PASSWORD_PAGE, "/logout"}
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
@@ -47,8 +52,7 @@ class CsrfFailed(Forbidden):
 
 @dataclass
 class WebSession:
-    user_id: int | None
-    fingerprint: str
+    key: str | None  # the server-side session key, None when anonymous
     csrf: str
     fresh: bool = False  # the cookie must be (re)written on the response
 
@@ -56,10 +60,6 @@ class WebSession:
 def _serializer(request: Request) -> URLSafeTimedSerializer:
     secret = request.app.state.settings.secret_key.get_secret_value()
     return URLSafeTimedSerializer(secret, salt=SESSION_SALT)
-
-
-def fingerprint(user: User) -> str:
-    return hashlib.sha256(("web:" + user.password_hash).encode()).hexdigest()[:16]
 
 
 def read_session(request: Request) -> WebSession:
@@ -71,32 +71,39 @@ def read_session(request: Request) -> WebSession:
     ws = None
     if raw:
         try:
-            data = _serializer(request).loads(raw, max_age=SESSION_TTL_SECONDS)
+            data = _serializer(request).loads(raw)  # no max_age: the server-side row decides
             if isinstance(data, dict) and isinstance(data.get("c"), str):
-                ws = WebSession(user_id=data.get("u"), fingerprint=str(data.get("p", "")), csrf=data["c"])
+                key = data.get("s")
+                ws = WebSession(key=key if isinstance(key, str) else None, csrf=data["c"])
         except BadSignature:
             ws = None
     if ws is None:
-        ws = WebSession(user_id=None, fingerprint="", csrf=secrets.token_urlsafe(24), fresh=True)
+        ws = WebSession(key=None, csrf=secrets.token_urlsafe(24), fresh=True)
     request.state.web_session = ws
     return ws
 
 
 def write_session(request: Request, response: Response, ws: WebSession) -> None:
-    value = _serializer(request).dumps({"u": ws.user_id, "p": ws.fingerprint, "c": ws.csrf})
+    value = _serializer(request).dumps({"s": ws.key, "c": ws.csrf})
     secure = request.app.state.settings.public_url.startswith("https://")
     response.set_cookie(COOKIE_NAME, value, max_age=SESSION_TTL_SECONDS, httponly=True, samesite="lax",
                         secure=secure, path="/")
 
 
-def start_user_session(request: Request, response: Response, user: User) -> None:
-    """Log in: a new CSRF token too, so a token seen before login is worthless after it."""
-    ws = WebSession(user_id=user.id, fingerprint=fingerprint(user), csrf=secrets.token_urlsafe(24), fresh=True)
+def start_user_session(request: Request, response: Response, user: User, session: Session) -> None:
+    """Log in: a server-side session row and a new CSRF token (a token seen before login is worthless
+    after it). The caller commits `session`."""
+    key = auth_sessions.open_session(session, user=user, kind=auth_sessions.WEB)
+    ws = WebSession(key=key, csrf=secrets.token_urlsafe(24), fresh=True)
     request.state.web_session = ws
     write_session(request, response, ws)
 
 
-def end_session(response: Response) -> None:
+def end_session(request: Request, response: Response, session: Session) -> None:
+    """Log out: revoke this session's row (the caller commits) and drop the cookie."""
+    ws = read_session(request)
+    if ws.key:
+        auth_sessions.revoke_key(session, ws.key)
     response.delete_cookie(COOKIE_NAME, path="/")
 
 
@@ -115,11 +122,12 @@ async def read_form(request: Request) -> FormData:
 
 
 def optional_user(request: Request, session: SessionDep) -> User | None:
+    """The logged-in user, or None (no cookie, a revoked or expired session, an inactive user)."""
     ws = read_session(request)
-    if ws.user_id is None:
+    if not ws.key:
         return None
-    user = session.get(User, ws.user_id)
-    if user is None or not user.active or not hmac.compare_digest(fingerprint(user), ws.fingerprint):
+    user, _why = auth_sessions.user_for_key(session, ws.key, kind=auth_sessions.WEB)
+    if user is None:
         return None
     request.state.web_user = user
     request.state.web_roles = accounts.roles_of(session, user.id)
@@ -127,7 +135,8 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
 
 
 def web_user(request: Request, user: Annotated[User | None, Depends(optional_user)]) -> User:
-    if user is None:
+    if user is None or (user.must_change_password and request.url.path not in OPEN_WHILE_RESET):
+        # A user whose password an admin reset is sent to /login, which forwards to the change form.
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(target)
     return user
@@ -158,6 +167,6 @@ def safe_next(path: str | None) -> str:
 
 __all__ = [
     "AdminUserDep", "CSRF_FIELD", "CsrfFailed", "DomainError", "LoginRequired", "WebUserDep", "check_csrf",
-    "end_session", "optional_user", "read_form", "read_session", "safe_next", "start_user_session",
+    "PASSWORD_PAGE", "end_session", "optional_user", "read_form", "read_session", "safe_next", "start_user_session",
     "write_session",
 ]  # fmt: skip
