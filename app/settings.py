@@ -5,13 +5,26 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from content.files.store import DEFAULT_ATTACHMENT_MAX_BYTES, DEFAULT_IMAGE_MAX_BYTES
 
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "please-change-me", "dev-secret-key"}
 DEV_SECRET_KEY = "dev-secret-key"
+MIN_SECRET_KEY_LENGTH = 32  # characters; `gongkai init` writes 64 hex characters (32 random bytes)
+MIN_SECRET_KEY_DISTINCT = 12  # distinct characters: refuses "aaaa…" and short words repeated
+
+
+def weak_secret_key(value: str) -> str | None:
+    """Why a secret key is not good enough outside the sandbox (Chinese), or None."""
+    if value.strip().lower() in PLACEHOLDER_SECRETS:
+        return "未设置或仍是示例值"
+    if len(value) < MIN_SECRET_KEY_LENGTH:
+        return f"过短（至少 {MIN_SECRET_KEY_LENGTH} 个随机字符）"
+    if len(set(value)) < MIN_SECRET_KEY_DISTINCT:
+        return "不够随机（字符种类太少）"
+    return None
 
 
 class Settings(BaseSettings):
@@ -20,6 +33,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GONGKAI_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///./gongkai.db"
+    # Sandbox mode only when asked for (GONGKAI_SANDBOX=1 or `gongkai run --sandbox`): local emulators
+    # stand in for unconfigured channels and the development secret key is allowed. Without it,
+    # missing credentials leave a channel off, and the secret key must be strong.
+    sandbox_requested: bool = Field(default=False, validation_alias=AliasChoices(
+        "GONGKAI_SANDBOX", "sandbox_requested"))
     secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
     public_url: str = "http://127.0.0.1:8000"
 
@@ -74,14 +92,14 @@ class Settings(BaseSettings):
 
     @property
     def sandbox(self) -> bool:
-        """True when no external channel is configured: everything talks to the local emulators."""
-        return not (self.wecom_configured or self.mp_configured or self.portal_configured)
+        """True when sandbox mode was asked for and no external channel is configured (real credentials win)."""
+        return self.sandbox_requested and not (self.wecom_configured or self.mp_configured or self.portal_configured)
 
     def secret_problems(self) -> list[str]:
-        """Names of variables that hold a placeholder where a real secret is required."""
+        """Names of variables that hold a weak or placeholder value where a real secret is required."""
         if self.sandbox:
             return []
         problems = []
-        if self.secret_key.get_secret_value() in PLACEHOLDER_SECRETS:
+        if weak_secret_key(self.secret_key.get_secret_value()):
             problems.append("GONGKAI_SECRET_KEY")
         return problems
