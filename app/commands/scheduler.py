@@ -63,6 +63,7 @@ def scheduler(
 def run(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
+    sandbox: bool = typer.Option(False, "--sandbox", help="沙箱模式：未配置的渠道改用本机模拟器，允许开发密钥（见 app/startup.py）"),
 ) -> None:
     """启动全部功能：网页界面、API、微信回调和内置调度器（沙箱模式下同时启动模拟器）。"""
     import uvicorn
@@ -71,9 +72,13 @@ def run(
     from app.factory import create_app
     from app.gc_tuning import tune_for_serving
     from app.http_protocol import PROTOCOL
+    from app.startup import refuse_unsafe_start, request_sandbox
     from scheduler.service import start_background
 
+    if sandbox:
+        request_sandbox()
     settings = Settings()
+    refuse_unsafe_start(settings)  # here, not in the CLI callback: after --sandbox
     engine = open_engine(settings)
     for line in _banner(settings):
         typer.echo(line)
