@@ -52,7 +52,6 @@ PAGES = [
     Page("drafter", "dashboard", "/"),
     Page("drafter", "items", "/items"),
     Page("drafter", "item_draft", "/items/{draft}"),
-    Page("drafter", "item_rejected", "/items/{rejected}"),
     Page("drafter", "editor_new", "/items/new", ready=".w-e-toolbar button"),
     Page("drafter", "editor_edit", "/items/{draft}/edit", ready=".w-e-toolbar button"),
     Page("drafter", "preview_portal", "/items/{draft}/preview/portal"),
@@ -75,6 +74,7 @@ PAGES = [
     Page("admin", "dashboard", "/"),
     Page("admin", "items", "/items"),
     Page("admin", "item_withdrawn", "/items/{withdrawn}"),
+    Page("admin", "item_rejected", "/items/{rejected}"),
     Page("admin", "item_scheduled", "/items/{scheduled}"),
     Page("admin", "calendar", "/calendar"),
     Page("admin", "settings", "/settings"),
@@ -144,6 +144,12 @@ class Tab:
         self.errors: list[str] = []
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
         self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        self.page.on("response", self._response)
+
+    def _response(self, response) -> None:
+        """Name what failed to load: Chromium's console line for a 4xx/5xx does not say which URL."""
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.errors.append(f"http {response.status}: {response.request.method} {response.url}")
 
     def login(self, login: str, password: str) -> None:
         self.page.goto(self.base + "/login")
