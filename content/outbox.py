@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import insert, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from content.models import Item, Publication, PublicationState, Review, Revision
+from content.models.publication import Installation, new_uid
 from content.rowbuffer import model_row
 from content.timeutil import utcnow
 
@@ -18,6 +20,28 @@ def split_channel(entry: str) -> tuple[str, str]:
     """`wecom_group:5` → ("wecom_group", "5"); `portal` → ("portal", "")."""
     channel, _, target = entry.partition(":")
     return channel, target
+
+
+def installation_uid(session: Session) -> str:
+    """This database's installation id; made here if the database lacks it (migration 0014 makes it).
+
+    The row has the fixed primary key 1, so two processes making it at once cannot both succeed: the
+    loser's savepoint rolls back and it reads the winner's row.
+    """
+    uid = session.exec(select(Installation.uid).order_by(Installation.id).limit(1)).first()
+    if uid is not None:
+        return uid
+    try:
+        with session.begin_nested():
+            session.add(Installation(id=1, uid=new_uid()))
+    except IntegrityError:
+        pass
+    return session.exec(select(Installation.uid).order_by(Installation.id).limit(1)).one()
+
+
+def idempotency_key(installation: str, publication_uid: str) -> str:
+    """The key every channel receives: unique across installations, restores and id reuse."""
+    return f"gk-{installation}-{publication_uid}"
 
 
 def create_publications(
@@ -34,12 +58,14 @@ def create_publications(
     now = utcnow()
     due = now if emergency or not item.publish_at or item.publish_at <= now else item.publish_at
     rows = []
+    installation = installation_uid(session) if item.channels else ""
     for entry in item.channels or []:
         channel, target = split_channel(entry)
+        uid = new_uid()
         rows.append(model_row(Publication, {
             "org_id": item.org_id, "item_id": item.id, "revision_id": revision_id, "content_hash": content_hash,
-            "channel": channel, "target": target, "due_at": due,
-            "idempotency_key": f"gk-{item.org_id}-{item.id}-{review.id}-{channel}-{target or '0'}",
+            "channel": channel, "target": target, "due_at": due, "uid": uid,
+            "idempotency_key": idempotency_key(installation, uid),
         }))  # fmt: skip
     if rows:
         session.execute(insert(Publication), rows)
@@ -83,3 +109,37 @@ def request_withdrawal(session: Session, item: Item, *, reason: str) -> int:
         row.updated_at = utcnow()
     session.flush()
     return cancelled + len(rows)
+
+
+def item_went_live(session: Session, item_id: int) -> bool:
+    """A publication of the item was confirmed: the item is published from its first live channel on.
+
+    Publication is per channel: the portal post is live (and counted, and on the public pages) while the
+    official account still retries or failed. The item row is locked first, so two channels confirming
+    at once publish it once. Returns True when this call published it.
+    """
+    item = session.get(Item, item_id, with_for_update=True)
+    if item is None or item.state not in ("approved", "scheduled"):
+        return False
+    from content.workflow import mark_published
+
+    mark_published(session, item_id=item_id, item=item)
+    return True
+
+
+def live_channels(session: Session, item_ids: list[int]) -> dict[int, list[str]]:
+    """Per item, the channel entries (`portal`, `wecom_group:3`…) with a confirmed publication."""
+    if not item_ids:
+        return {}
+    found = session.exec(
+        select(Publication.item_id, Publication.channel, Publication.target)
+        .where(col(Publication.item_id).in_(item_ids), col(Publication.confirmed_at).is_not(None),
+               col(Publication.state).in_((PublicationState.confirmed, PublicationState.withdraw_pending)))
+        .order_by(Publication.id)
+    ).all()
+    out: dict[int, list[str]] = {}
+    for item_id, channel, target in found:
+        entry = f"{channel}:{target}" if target else channel
+        if entry not in out.setdefault(item_id, []):
+            out[item_id].append(entry)
+    return out

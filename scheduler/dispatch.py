@@ -121,7 +121,7 @@ def build_job(
         publication_id=pub.id, org_id=pub.org_id, item_id=pub.item_id, channel=pub.channel, target=pub.target,
         idempotency_key=pub.idempotency_key, content=content, progress=dict(pub.progress or {}),
         remote_id=pub.remote_id, portal_code=topic.portal_code if topic else None,
-        topic_name=topic.name if topic else None, save_progress=_save,
+        topic_name=topic.name if topic else None, content_hash=pub.content_hash, save_progress=_save,
     )  # fmt: skip
 
 

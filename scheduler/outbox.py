@@ -202,21 +202,10 @@ def _confirmed(s: Session, pub: Publication, remote_url: str | None) -> None:
 
 
 def _maybe_mark_item_published(s: Session, item_id: int) -> None:
-    """The item is published once every chosen channel's row is confirmed.
+    """The item is published once its first channel is confirmed (content.outbox.item_went_live)."""
+    from content.outbox import item_went_live
 
-    The item row is locked before the channels are counted, so two processes confirming the last
-    two channels of one item at once cannot both miss the other's confirmation.
-    """
-    item = s.get(Item, item_id, with_for_update=True)
-    if item is None or item.state == "published":
-        return
-    states = s.exec(select(Publication.state).where(Publication.item_id == item_id)).all()
-    live = [st for st in states if st not in (P.cancelled, P.withdrawn, P.withdraw_pending)]
-    if not live or any(st != P.confirmed for st in live):
-        return
-    from content.workflow import mark_published
-
-    mark_published(s, item_id=item_id, item=item)
+    item_went_live(s, item_id)
 
 
 def retry_later(

@@ -14,6 +14,7 @@ from app.migrate import upgrade
 from app.settings import Settings
 from content import accounts
 from content.models import User, UserRole
+from content.outbox import installation_uid
 from content.seed import seed_org
 
 
@@ -36,6 +37,7 @@ def init(
         die(f"无法连接数据库（{type(exc.orig).__name__}），请检查 GONGKAI_DATABASE_URL")
     with Session(engine, expire_on_commit=False) as s:
         org, created = seed_org(s, code=org_code, name=org_name)
+        installation = installation_uid(s)  # made by the migration; kept by backups and restores
         has_admin = s.exec(select(UserRole).where(UserRole.org_id == org.id, UserRole.role == "admin")).first()
         password = None
         if not has_admin:
@@ -44,6 +46,7 @@ def init(
             accounts.create_user(s, org_id=org.id, login=login, name="政务公开专员", password=password, roles="admin")
         s.commit()
     typer.echo(f"数据库已迁移到最新版本。机构：{org.name}（{'新建' if created else '已存在'}）")
+    typer.echo(f"安装标识：{installation}（发布幂等键的前缀；恢复备份后保持不变）")
     if password:
         typer.echo(f"管理员账号：{login}  初始密码：{password}（只显示这一次，请登录后修改）")
     if demo:
@@ -65,8 +68,9 @@ def serve(
 
     from app.delivery_process import delivery_process
     from app.http_protocol import PROTOCOL
+    from app.public_url import follow_listen_address
 
-    settings = Settings()
+    settings = follow_listen_address(host, port)  # links name this port unless GONGKAI_PUBLIC_URL says otherwise
     if path := missing_sqlite_file(settings.database_url):
         die(f"数据库文件 {path} 不存在，请先运行 gongkai init")
     open_engine(settings).dispose()  # refuses an unreachable or unmigrated database with a clear line

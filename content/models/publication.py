@@ -1,7 +1,13 @@
-"""The publishing outbox: one row per (item, channel, target)."""
+"""The publishing outbox: one row per (item, channel, target), and the installation's id.
+
+Idempotency keys sent to the channels are `gk-{installation uid}-{publication uid}`: both parts are
+random and kept in the database, so they stay unique across installations sharing one portal and
+after a restore of an older backup (which makes item and review ids be used again).
+"""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from enum import StrEnum
 
@@ -9,6 +15,11 @@ from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel
 
 from content.models.base import UTCDateTime, created_at_field, dt_field, json_field, org_fk
+
+
+def new_uid() -> str:
+    """A random id (32 hex digits) for a publication or an installation."""
+    return uuid.uuid4().hex
 
 
 class PublicationState(StrEnum):
@@ -47,6 +58,7 @@ class Publication(SQLModel, table=True):
     remote_id: str | None = Field(default=None, max_length=200)
     remote_url: str | None = Field(default=None, max_length=500)
     progress: dict = json_field(dict)  # per-step results (uploaded media, draft id, publish id)
+    uid: str = Field(default_factory=new_uid, max_length=32, unique=True)  # made with the row
     idempotency_key: str = Field(max_length=100, unique=True)
     claimed_by: str | None = Field(default=None, max_length=100)
     claimed_until: datetime | None = dt_field()
@@ -54,3 +66,14 @@ class Publication(SQLModel, table=True):
     updated_at: datetime = created_at_field()
     sent_at: datetime | None = dt_field()
     confirmed_at: datetime | None = dt_field()
+
+
+class Installation(SQLModel, table=True):
+    """The one row naming this database's installation (made by migration 0014 / `gongkai init`).
+
+    A restore brings the row back with the data, so the id survives it; a fresh database gets a new one.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, max_length=32, unique=True)
+    created_at: datetime = created_at_field()

@@ -57,6 +57,7 @@ class PublishJob:
     remote_id: str | None = None
     portal_code: str | None = None  # the topic category's portal column code
     topic_name: str | None = None
+    content_hash: str = ""  # the approved revision's hash (the portal echoes it back)
     save_progress: Callable[[dict[str, Any]], None] = lambda progress: None
 
     def step_done(self, step: str, value: Any) -> None:
