@@ -99,7 +99,7 @@ def test_revisions_and_diff(api):
     # A PATCH that changes nothing makes no revision.
     api.as_("drafter").patch(f"{API}/{item_id}", json={"title": "第二版标题"})
     hidden = api.as_("head_b").get(f"{API}/{item_id}/revisions")  # another department's draft
-    assert hidden.status_code == 403 and hidden.json()["code"] == "item_hidden"
+    assert hidden.status_code == 404 and hidden.json()["code"] == "item_not_found"  # hidden = missing
     revs = api.as_("head_a").get(f"{API}/{item_id}/revisions").json()
     assert [r["number"] for r in revs] == [1, 2, 3]
     assert all(r["created_by_name"] == "drafter" and r["content"] is None for r in revs)

@@ -91,8 +91,9 @@ def test_nobody_approves_at_two_gates(api, engine, world):
 def test_head_of_another_department_cannot_decide(api, engine):
     item_id = submitted(api)
     for action, body in (("approve", {}), ("reject", {"reason": "不行"})):
-        msg = refused(engine, lambda a=action, b=body: act(api, "head_b", item_id, a, **b), 403, "not_allowed")
-        assert "部门" in msg["message"]
+        # Another department's item is hidden from head_b: it answers like a missing one, state unsaid.
+        msg = refused(engine, lambda a=action, b=body: act(api, "head_b", item_id, a, **b), 404, "item_not_found")
+        assert msg["message"] == f"稿件 {item_id} 不存在"
     # Nor a leader, the principal or the admin at the department head's gate.
     for login in ("leader", "principal", "admin"):
         refused(engine, lambda u=login: act(api, u, item_id, "approve"), 403, "not_allowed")
@@ -150,7 +151,7 @@ def test_locked_while_in_review_except_for_the_current_gate(api, engine):
                        403, "edit_locked")
         assert body["message"]
     # Another department's head may not even see the draft.
-    refused(engine, lambda: api.as_("head_b").patch(f"{API}/{item_id}", json={"title": "偷改"}), 403, "item_hidden")
+    refused(engine, lambda: api.as_("head_b").patch(f"{API}/{item_id}", json={"title": "偷改"}), 404, "item_not_found")
     assert "edit" not in api.as_("drafter").get(f"{API}/{item_id}").json()["available_actions"]
     # The drafter may recall it to draft, then edit freely; nobody else may recall.
     refused(engine, lambda: act(api, "head_a", item_id, "recall"), 403, "not_allowed")

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from content import store
-from content.models import User
+from content.models import Item, User
 from content.preview import make_preview_token
 from content.timeutil import utcnow
 from scheduler.models import SchedulerHeartbeat
@@ -53,9 +53,13 @@ def test_preview_shows_exactly_the_signed_revision(client_for, engine, world):
     with Session(engine) as s:
         store.update_item(s, actor=s.get(User, world.drafter), item_id=item_id, changes={"title": "改过的标题"})
         s.commit()
+        rev2 = s.get(Item, item_id).current_revision_id
     c = client_for()
-    r = c.get(f"/m/preview/{make_preview_token(SECRET, item_id=item_id, revision_id=rev1)}")
-    assert r.status_code == 200 and "预览稿件" in r.text and "改过的标题" not in r.text
+    # A link ends when the item is revised (issue 14): the old revision's link no longer opens.
+    r = c.get(f"/m/preview/{make_preview_token(SECRET, item_id=item_id, revision_id=rev1)}", headers=HTML)
+    assert r.status_code == 403 and "已失效" in r.text and "改过的标题" not in r.text
+    r = c.get(f"/m/preview/{make_preview_token(SECRET, item_id=item_id, revision_id=rev2)}")
+    assert r.status_code == 200 and "改过的标题" in r.text and "预览稿件" not in r.text
     assert 'name="viewport" content="width=device-width' in r.text
 
 

@@ -57,4 +57,5 @@ def test_departments_words_and_deputies(client_for, engine, world):
 
 def test_binding_page_offers_a_code_button(client_for):
     r = client_for("leader").page("/me/binding")
-    assert r.status_code == 200 and "获取绑定码" in r.text and 'data-token="' in r.text
+    assert r.status_code == 200 and "获取绑定码" in r.text
+    assert 'data-token="' not in r.text and "Bearer" not in r.text  # no API token in any page (issue 14)
