@@ -315,3 +315,36 @@ def _demo_robot(session: Session, org: Organization, public_url: str) -> None:
     admin_id = session.exec(select(UserRole.user_id).where(UserRole.org_id == org.id, UserRole.role == "admin")).first()
     url = f"{public_url.rstrip('/')}{SANDBOX_PREFIX}/cgi-bin/webhook/send?key={DEMO_ROBOT_KEY}"
     create_robot(session, actor=session.get(User, admin_id), name="示例村网格群", webhook_url=url, allow_sandbox=True)
+
+
+def follow_public_url(engine, public_url: str) -> int:
+    """Point the demo robot at the emulator of the server now starting (`gongkai run --port P`).
+
+    `init --demo` wrote the robot's webhook with the public URL of that moment (port 8000 by default);
+    a server on another port would post the group messages to nobody and the item would never be
+    published. Only loopback demo robots (the demo key) move; returns how many did.
+    """
+    from urllib.parse import urlsplit
+
+    from bot.sandbox.robot import SANDBOX_PREFIX
+    from content.channels_extra.models import RobotGroup
+    from content.channels_extra.robots import LOOPBACK_HOSTS
+
+    if urlsplit(public_url).hostname not in LOOPBACK_HOSTS:
+        return 0
+    wanted = f"{public_url.rstrip('/')}{SANDBOX_PREFIX}/cgi-bin/webhook/send?key={DEMO_ROBOT_KEY}"
+    moved = 0
+    with Session(engine) as session:
+        robots = session.exec(select(RobotGroup).where(RobotGroup.active == True,  # noqa: E712
+                                                       RobotGroup.webhook_url.endswith(f"key={DEMO_ROBOT_KEY}"),
+                                                       RobotGroup.webhook_url != wanted)).all()
+        for robot in robots:
+            if urlsplit(robot.webhook_url).hostname not in LOOPBACK_HOSTS:
+                continue
+            robot.webhook_url, robot.updated_at = wanted, utcnow()
+            session.add(robot)
+            audit.record(session, org_id=robot.org_id, action="robot.update", target_type="robot_group",
+                         target_id=robot.id, webhook="replaced", why="public_url")
+            moved += 1
+        session.commit()
+    return moved

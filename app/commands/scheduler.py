@@ -72,14 +72,19 @@ def run(
     from app.factory import create_app
     from app.gc_tuning import tune_for_serving
     from app.http_protocol import PROTOCOL
+    from app.public_url import follow_listen_address
     from app.startup import refuse_unsafe_start, request_sandbox
     from scheduler.service import start_background
 
     if sandbox:
         request_sandbox()
-    settings = Settings()
+    settings = follow_listen_address(host, port)  # links name this port unless GONGKAI_PUBLIC_URL says otherwise
     refuse_unsafe_start(settings)  # here, not in the CLI callback: after --sandbox
     engine = open_engine(settings)
+    if settings.sandbox:
+        from app.demo import follow_public_url
+
+        follow_public_url(engine, settings.public_url)
     for line in _banner(settings):
         typer.echo(line)
     with delivery_process(settings):
