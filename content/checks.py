@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from sqlmodel import Session, select
 
+from content.addresses import is_public_ip, literal_ip
+from content.files.store import find_file, sha_of_url
 from content.html import images_of, text_of, urls_of
 from content.models import Item, WordRule
 
@@ -40,16 +41,20 @@ class CheckResult:
 
 
 def is_intranet(url: str) -> bool:
-    host = (urlparse(url).hostname or "").lower()
+    """A link readers outside cannot open: a non-public IP in any notation, localhost, an intranet name.
+
+    Names are judged by their form only (no DNS lookup at submit time); the official-account channel's
+    fetcher checks the resolved address of every hop (scheduler.channels.safe_fetch)."""
+    try:
+        host = (urlparse(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return True  # unparsable (e.g. a broken [IPv6]): nobody outside can open it either
     if not host:
         return False
-    if host == "localhost" or host.endswith(_INTRANET_SUFFIXES) or "." not in host:
-        return True
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return ip.is_private or ip.is_loopback or ip.is_link_local
+    ip = literal_ip(host)
+    if ip is not None:
+        return not is_public_ip(ip)
+    return host == "localhost" or host.endswith(_INTRANET_SUFFIXES + (".localhost",)) or "." not in host
 
 
 def _data_uri_bytes(src: str) -> int | None:
@@ -104,7 +109,9 @@ def run_checks(session: Session, item: Item) -> CheckResult:
         src = img["src"]
         if not img["alt"]:
             result.warn("alt_missing", f"图片缺少替代文字（alt）：{src[:60]}", "body_html")
-        if mp:
+        if mp and sha_of_url(src):
+            _check_stored_image(session, item.org_id, src, result)
+        elif mp:
             size = _data_uri_bytes(src)
             is_data = src.startswith("data:")
             kind_ok = (
@@ -124,6 +131,18 @@ def run_checks(session: Session, item: Item) -> CheckResult:
 
     _word_rules(session, item, " ".join([item.title, item.digest or "", text]), result)
     return result
+
+
+def _check_stored_image(session: Session, org_id: int, src: str, result: CheckResult) -> None:
+    """An image from the file store: known to the org, jpg/png; a large one is shrunk by the mp channel."""
+    row = find_file(session, org_id=org_id, sha256=sha_of_url(src) or "")
+    if row is None:
+        result.error("image_missing", "图片文件不存在，请重新上传", "body_html")
+    elif row.mime_type not in ("image/jpeg", "image/png"):
+        result.error("image_type", f"公众号图片只支持 jpg/png：{row.original_name}", "body_html")
+    elif row.size >= MP_IMAGE_MAX_BYTES:
+        result.warn("image_will_shrink", f"图片 {row.original_name}（{row.size // 1024} KB）超过公众号 1 MB 限制，"
+                                          "发布到公众号时将自动压缩", "body_html")
 
 
 def _word_rules(session: Session, item: Item, haystack: str, result: CheckResult) -> None:

@@ -158,3 +158,15 @@ def read_verified(backend: FileBackend, sha256: str) -> bytes:
     if sha256_of(data) != sha256:
         raise FileUnreadable("file_altered", f"文件 {sha256[:12]}… 的内容与登记的哈希不符（已被改动），拒绝使用")
     return data
+
+
+def publishing_reader(engine, backend: FileBackend):
+    """`(org_id, sha256) → (name, verified bytes)` for the channels (their own short session per read)."""
+    from sqlmodel import Session as _Session
+
+    def read(org_id: int, sha256: str) -> tuple[str, bytes]:
+        with _Session(engine) as session:
+            row, data = read_file(session, backend, org_id=org_id, sha256=sha256)
+            return row.original_name or f"{sha256[:12]}", data
+
+    return read

@@ -35,11 +35,14 @@ def mp_factory(settings: Settings, engine: Engine) -> ChannelAdapter | None:
     if not (settings.mp_configured or settings.sandbox):
         return None
     from bot.wechat.clients import mp_client
+    from content.files import backend_from_settings
+    from content.files.store import publishing_reader
     from scheduler.channels.mp import MpChannel
     from scheduler.channels.mp_mass import mass_config
 
     return MpChannel(mp_client(engine, settings), public_url=settings.public_url,
-                     mass=mass_config(settings, engine))
+                     mass=mass_config(settings, engine),
+                     file_reader=publishing_reader(engine, backend_from_settings(settings)))
 
 
 def wecom_group_factory(settings: Settings, engine: Engine) -> ChannelAdapter | None:

@@ -24,7 +24,6 @@ import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urljoin
 
 import httpx
 import requests
@@ -32,6 +31,7 @@ from wechatpy.exceptions import WeChatClientException
 
 from bot.wechat import api
 from bot.wechat.clients import TOKEN_ERRORS, MpClient
+from content.files import FileUnreadable, sha_of_url
 from content.labels import CHANNEL_LABELS
 from scheduler.channels import mp_mass
 from scheduler.channels.base import (
@@ -43,7 +43,9 @@ from scheduler.channels.base import (
     TransientError,
     UnknownOutcome,
 )
+from scheduler.channels.mp_images import ImageUnfit, fit_for_wechat
 from scheduler.channels.mp_status import status_reason
+from scheduler.channels.safe_fetch import FetchRefused, safe_get
 
 DEFAULT_COVER = Path(__file__).with_name("default_cover.png")
 
@@ -54,6 +56,8 @@ BUSY = {-1, 45011}
 GONE = {53600, 53601}  # invalid publish_id / article_id: nothing (left) to delete
 
 ImageLoader = Callable[[str], tuple[str, bytes]]
+FileReader = Callable[[int, str], tuple[str, bytes]]  # (org_id, sha256) → (name, verified bytes)
+WECHAT_IMAGE_MAX = 1024 * 1024  # media/uploadimg: jpg/png under 1 MB
 
 
 class MpChannel:
@@ -67,6 +71,7 @@ class MpChannel:
         *,
         public_url: str = "",
         image_loader: ImageLoader | None = None,
+        file_reader: FileReader | None = None,
         quota_retry_seconds: float = 3600.0,
         mass: mp_mass.MassSendConfig | None = None,
     ) -> None:
@@ -74,6 +79,7 @@ class MpChannel:
         self.mass = mass  # set: 群发 mode (scheduler/channels/mp_mass.py)
         self.public_url = public_url
         self.load_image = image_loader or self._fetch_image
+        self.read_file = file_reader  # our own /files/<sha256> images: read from the store, never over HTTP
         self.quota_retry_seconds = quota_retry_seconds
 
     def close(self) -> None:
@@ -122,7 +128,7 @@ class MpChannel:
         for src in dict.fromkeys(m.group(3) for m in IMG_SRC.finditer(html)):
             if src in uploaded or "mmbiz.qpic.cn" in src:
                 continue
-            name, data = self._load(src)
+            name, data = self._load(src, job.org_id)
             uploaded[src] = api.upload_image(self.client, name, data)
             job.step_done("images", dict(uploaded))
         return IMG_SRC.sub(
@@ -135,7 +141,7 @@ class MpChannel:
             first = IMG_SRC.search(job.content.get("body_html") or "")
             src = first.group(3) if first else None
         if src:
-            name, data = self._load(src)
+            name, data = self._load(src, job.org_id)
         else:  # the checks warned the reviewers: no cover and no picture in the body → the default cover
             name, data = "default_cover.png", DEFAULT_COVER.read_bytes()
         media_id, _url = api.add_thumb(self.client, name, data)
@@ -155,21 +161,35 @@ class MpChannel:
             "only_fans_can_comment": 0,
         }
 
-    def _load(self, src: str) -> tuple[str, bytes]:
+    def _load(self, src: str, org_id: int) -> tuple[str, bytes]:
+        """An image's name and bytes, fit for WeChat (jpg/png under 1 MB; larger ones are shrunk)."""
+        sha = sha_of_url(src, self.public_url)
         try:
-            return self.load_image(src)
+            if sha and self.read_file is not None:
+                name, data = self.read_file(org_id, sha)
+            else:
+                name, data = self.load_image(src)
+        except FileUnreadable as exc:
+            raise PermanentError(f"图片无法发布：{exc.message}", code=exc.code) from exc
+        except FetchRefused as exc:
+            raise PermanentError(f"图片地址不安全或不可用：{exc}（{src[:80]}）", code="mp_image_refused") from exc
         except (httpx.HTTPError, OSError, ValueError) as exc:
             raise TransientError(f"无法读取图片 {src[:80]}（{type(exc).__name__}）", code="mp_image") from exc
+        try:
+            return fit_for_wechat(name, data, WECHAT_IMAGE_MAX)
+        except ImageUnfit as exc:
+            raise PermanentError(f"图片 {name} 无法用于公众号：{exc}", code="mp_image_unfit") from exc
 
     def _fetch_image(self, src: str) -> tuple[str, bytes]:
+        """Images of content: legacy data: URIs, else a public http/https URL through the guarded fetcher."""
         if src.startswith("data:"):
             header, _, payload = src.partition(",")
             ext = header.split("/")[1].split(";")[0] if "/" in header else "png"
             return f"image.{ext}", base64.b64decode(payload)
-        url = urljoin(self.public_url.rstrip("/") + "/", src)
-        resp = httpx.get(url, timeout=15, follow_redirects=True)
-        resp.raise_for_status()
-        return url.rsplit("/", 1)[-1] or "image.jpg", resp.content
+        if sha_of_url(src, self.public_url):
+            raise FetchRefused("本系统的文件须从文件存储读取")
+        url, _kind, data = safe_get(src, max_bytes=20 * 1024 * 1024)
+        return url.split("?", 1)[0].rsplit("/", 1)[-1] or "image.jpg", data
 
     # ---- errors ------------------------------------------------------------------------------------
     def _translate(self, exc: WeChatClientException, step: str):
