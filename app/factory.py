@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from app.health import install as install_callback_timer
 from app.http_errors import install_error_handlers
+from app.security_headers import install as install_security_headers
 from app.settings import Settings
 from content.db import make_engine
 from content.web import install_error_pages
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     install_error_handlers(app, max_body_bytes=settings.max_body_bytes, path_limits=upload_body_limits(settings))
     install_callback_timer(app)
+    install_security_headers(app)  # CSP, nosniff, frame and referrer policies on every response
     for router in _routers():
         app.include_router(router)
     if settings.sandbox:  # group robots' webhook emulator, so a demo robot group can be added and posted to
