@@ -13,7 +13,6 @@ from sqlmodel import Session, select
 
 from content.files.models import StoredFile
 from content.models import Category, Item, ItemState, Revision
-from tests.content.web.conftest import HTML
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 JSON = {"accept": "application/json"}
