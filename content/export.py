@@ -20,6 +20,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from content import audit
+from content.files.backends import FileBackend
+from content.files.store import read_verified, sha_of_url
 from content.models import CHANNEL_LABELS, Category, Item, ItemState
 from content.timeutil import SHANGHAI, fmt_local
 
@@ -38,9 +40,12 @@ def _safe_name(name: str, fallback: str) -> str:
     return name[:120] or fallback
 
 
-def _file_bytes(ref: str | None, media_root: Path | None) -> bytes | None:
+def _file_bytes(ref: str | None, media_root: Path | None, files: FileBackend | None = None) -> bytes | None:
     if not ref:
         return None
+    sha = sha_of_url(ref)
+    if sha and files is not None:  # our file store: the verified bytes (an altered file stops the export)
+        return read_verified(files, sha)
     m = re.match(r"data:[\w/+.-]+;base64,(.*)", ref, re.S)
     if m:
         try:
@@ -65,7 +70,8 @@ def _page(item: Item, names: dict[int, str], files: list[str]) -> str:
 
 
 def export_zip(session: Session, *, org_id: int, year: int, month: int | None, out: Path,
-               media_root: Path | None = None, tick: Callable[[], None] | None = None) -> int:
+               media_root: Path | None = None, tick: Callable[[], None] | None = None,
+               files: FileBackend | None = None) -> int:
     """Write the ZIP; returns the number of items. Rows are streamed, not loaded at once."""
     from openpyxl import Workbook
 
@@ -84,7 +90,7 @@ def export_zip(session: Session, *, org_id: int, year: int, month: int | None, o
         for item in session.exec(query.execution_options(yield_per=500)):
             count += 1
             folder = f"items/{item.id}"
-            files = _write_files(zf, folder, item, media_root)
+            files = _write_files(zf, folder, item, media_root, files)
             zf.writestr(f"{folder}/index.html", _page(item, names, files))
             ws.append([count, item.id, item.title, fmt_local(item.published_at), names.get(item.topic_id or 0, ""),
                        names.get(item.area_id or 0, ""),
@@ -101,14 +107,15 @@ def export_zip(session: Session, *, org_id: int, year: int, month: int | None, o
     return count
 
 
-def _write_files(zf: zipfile.ZipFile, folder: str, item: Item, media_root: Path | None) -> list[str]:
+def _write_files(zf: zipfile.ZipFile, folder: str, item: Item, media_root: Path | None,
+                 store: FileBackend | None = None) -> list[str]:
     written: list[str] = []
     refs: list[tuple[str | None, str]] = [(item.cover_image, "cover")]
     for n, att in enumerate(item.attachments or [], start=1):
         entry: dict[str, Any] = att if isinstance(att, dict) else {"path": str(att)}
         refs.append((entry.get("path") or entry.get("url") or entry.get("data"), entry.get("name") or f"附件{n}"))
     for ref, name in refs:
-        data = _file_bytes(ref, media_root)
+        data = _file_bytes(ref, media_root, store)
         if data is None:
             continue
         mime = re.match(r"data:\w+/([\w+.-]+);", str(ref))
