@@ -126,9 +126,13 @@ def export_cmd(
         die(f"期间格式应为 YYYY 或 YYYY-MM：{period}")
     year, month = _year(int(m.group(1))), int(m.group(2)) if m.group(2) else None
     target = out or Path(f"gongkai-export-{period}.zip")
-    with cli_session() as s, progress(f"导出 {period}") as advance:
+    from app.settings import Settings
+    from content.files import backend_from_settings
+
+    settings = Settings()
+    with cli_session(settings) as s, progress(f"导出 {period}") as advance:
         count = export_zip(s, org_id=accounts.get_org(s, code=org).id, year=year, month=month, out=target,
-                           tick=advance)
+                           tick=advance, files=backend_from_settings(settings))
     typer.echo(f"已导出 {count} 条信息到 {target}")
 
 
