@@ -9,6 +9,7 @@ import importlib
 
 MODEL_MODULES = [
     "content.models",
+    "content.models.form_nonce",
     "content.files.models",
     "content.models.auth",
     "bot.models",

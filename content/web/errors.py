@@ -8,12 +8,16 @@ Chinese HTML page; everything else is passed to the handler that was there befor
 from __future__ import annotations
 
 import logging
+from types import SimpleNamespace
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy import inspect as sa_inspect
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from content.errors import DomainError
+from content.models import User
 from content.web.session import LoginRequired
 
 log = logging.getLogger("gongkai.web")
@@ -39,11 +43,34 @@ def wants_html(request: Request) -> bool:
     return "text/html" in accept
 
 
+def page_user(request: Request) -> SimpleNamespace | None:
+    """The signed-in user as plain values, safe to render after the request's session is gone.
+
+    An error page is rendered after the route's database session has been rolled back (every
+    attribute expired) and closed (detached): reading `user.name` from that ORM object raises
+    DetachedInstanceError inside the error handler, which ends as a bare 500. So the page never
+    touches the ORM object: loaded values are copied, expired ones are read in a short session.
+    """
+    user = getattr(request.state, "web_user", None)
+    if user is None or isinstance(user, SimpleNamespace):
+        return user
+    state = sa_inspect(user)
+    values = {k: state.dict[k] for k in ("id", "name", "login") if k in state.dict}
+    if len(values) < 3:
+        user_id = values.get("id") or (state.identity[0] if state.identity else None)
+        with Session(request.app.state.engine) as session:
+            fresh = session.get(User, user_id) if user_id is not None else None
+            values = {"id": user_id, "name": fresh.name if fresh else "", "login": fresh.login if fresh else ""}
+    snapshot = SimpleNamespace(**values)
+    request.state.web_user = snapshot  # later renders of this request read the plain copy too
+    return snapshot
+
+
 def error_page(request: Request, status: int, message: str | None = None, code: str = ""):
     from content.web.templating import render  # late: templating imports session
 
     return render(request, "error.html", {
-        "status": status, "title": _TITLES.get(status, "出错了"), "code": code,
+        "status": status, "title": _TITLES.get(status, "出错了"), "code": code, "user": page_user(request),
         "message": message or _MESSAGES.get(status, "请求未能完成。"),
     }, status=status)  # fmt: skip
 
