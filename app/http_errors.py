@@ -8,9 +8,11 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from content.db_readonly import is_read_only, read_only_error
 from content.errors import DomainError
 
 log = logging.getLogger("gongkai.http")
@@ -58,6 +60,15 @@ def install_error_handlers(app: FastAPI, *, max_body_bytes: int, path_limits: di
         if isinstance(exc.detail, dict):
             code, message = exc.detail.get("code", code), exc.detail.get("message", message)
         return error_response(exc.status_code, code, message)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError):
+        """A read-only database is a 503 with its own code (answered like any DomainError, so web pages
+        get their HTML page); every other database error goes to the catch-all handler, as before."""
+        if is_read_only(exc):
+            log.error("database refused a write (read-only) on %s %s", request.method, request.url.path)
+            return await app.exception_handlers[DomainError](request, read_only_error())
+        return await app.exception_handlers[Exception](request, exc)  # logged there, answered as a 500
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

@@ -27,6 +27,7 @@ from content.api.schemas import (
     RevisionDiff,
     RevisionPublic,
 )
+from content.db_readonly import is_read_only, read_only_error
 from content.deps import SessionDep
 from content.errors import Conflict, Invalid, NotFound
 from content.models import Category, Department, Item, ItemState, Revision, Taxonomy, User
@@ -52,8 +53,10 @@ def commit(session: Session) -> None:
     """Commit, turning a lost race (unique index, serialization failure) into a clear 409."""
     try:
         session.commit()
-    except (IntegrityError, OperationalError):
+    except (IntegrityError, OperationalError) as exc:
         session.rollback()
+        if is_read_only(exc):
+            raise read_only_error() from None
         raise Conflict("concurrent_change", "稿件刚被他人修改或处理，请刷新后重试") from None
 
 
