@@ -1,19 +1,33 @@
 """Process-wide logging: plain lines for a terminal, one JSON object per line for collectors.
 
 Secrets never reach a log line: every configured secret value is masked in the formatted output
-of our handler, whatever logger or library wrote the message.
+of our handler, whatever logger or library wrote the message; so are followers' openids, signatures
+and tokens in URL parameters and the token of `/m/preview/<token>` paths (the access log writes paths).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 
 from app.settings import Settings
 
 MASK = "***"
+# Personal data and bearer-like values that arrive in URLs (the access log writes the whole path):
+# followers' openids on official-account callbacks, signatures, tokens, and the preview token path.
+_URL_SECRET_PARAMS = re.compile(
+    r"(?i)\b(openid|fromusername|userid|unionid|signature|msg_signature|echostr|access_token|token|code|key)"
+    r"=([^&\s\"']+)")
+_PREVIEW_PATH = re.compile(r"(/m/preview/)[^\s?\"'/]+")
+
+
+def redact_urls(text: str) -> str:
+    """`text` with URL parameters that identify people or grant access, and preview tokens, masked."""
+    text = _PREVIEW_PATH.sub(rf"\g<1>{MASK}", text)
+    return _URL_SECRET_PARAMS.sub(rf"\g<1>={MASK}", text)
 _MIN_SECRET_LEN = 6  # shorter values would mask ordinary words
 
 
@@ -46,7 +60,7 @@ class SecretMask(logging.Formatter):
         self.secrets = sorted({s for s in secrets if len(s) >= _MIN_SECRET_LEN}, key=len, reverse=True)
 
     def format(self, record: logging.LogRecord) -> str:
-        text = self.inner.format(record)
+        text = redact_urls(self.inner.format(record))
         for secret in self.secrets:
             if secret in text:
                 text = text.replace(secret, MASK)
