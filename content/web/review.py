@@ -20,14 +20,13 @@ from content.preview import preview_path
 from content.review_diff import file_names, review_diff, thumbnail_src
 from content.store import list_revisions
 from content.web.access import item_for_viewer
+from content.web.decide_form import COMMON_COMMENTS, DECIDING, decision_fields
 from content.web.preview_pages import revision_view
 from content.web.session import WebUserDep, read_form, roles
 from content.web.templating import render
 
 router = APIRouter()
 REASON_ACTIONS = ("reject", "emergency_publish", "withdraw")
-DECIDING = ("approve", "reject")
-COMMON_COMMENTS = ("同意", "同意发布", "请修改后再报")
 # Audit actions whose reason the item page shows, with their label.
 REASON_EVENTS = {"item.emergency_publish": "紧急发布理由", "item.withdraw": "撤稿理由"}
 
@@ -91,18 +90,6 @@ def item_page(request: Request, item_id: int, session: SessionDep, user: WebUser
 @router.get("/items/{item_id}/review", name="web_item_review")
 def review_page(request: Request, item_id: int, session: SessionDep, user: WebUserDep):
     return _page(request, session, user, item_id)
-
-
-def decision_fields(form) -> dict:
-    """action, comment, reason and the hash seen, from a review form. The bottom bar has one text field
-    (`reason`): it is the reason of a 驳回 and the comment of a 同意."""
-    action = str(form.get("action") or "")
-    reason = str(form.get("reason") or "")
-    comment = str(form.get("comment") or "")
-    if action == "approve" and not comment.strip():
-        comment, reason = reason, ""
-    return {"action": action, "reason": reason, "comment": comment,
-            "content_hash": str(form.get("content_hash") or "") or None}
 
 
 @router.post("/items/{item_id}/action")
