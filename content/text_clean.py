@@ -70,3 +70,16 @@ def clean_item_input(data: dict[str, Any]) -> dict[str, Any]:
     if isinstance(out.get("attachments"), list):
         out["attachments"] = [clean_value(a) if isinstance(a, dict) else a for a in out["attachments"]]
     return out
+
+
+def xml_safe(value: Any) -> Any:
+    """`xml_text` applied to every string inside dicts and lists (a report, a feed entry)."""
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, list):
+        return [xml_safe(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(xml_safe(v) for v in value)
+    if isinstance(value, dict):
+        return {k: xml_safe(v) for k, v in value.items()}
+    return value

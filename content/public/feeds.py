@@ -9,6 +9,7 @@ from email.utils import format_datetime
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from content.html import text_of
+from content.text_clean import xml_text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
@@ -42,8 +43,8 @@ def summary_of(digest: str, body_html: str, limit: int = 200) -> str:
 
 
 def _text(parent: Element, tag: str, value: str, **attrs: str) -> Element:
-    el = SubElement(parent, tag, attrs)
-    el.text = value
+    el = SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items()})
+    el.text = xml_text(value)  # rows stored before input cleaning may hold characters XML cannot
     return el
 
 
@@ -65,7 +66,7 @@ def atom(feed: Feed) -> bytes:
         author = SubElement(entry, "author")
         _text(author, "name", e.author)
         if e.category:
-            SubElement(entry, "category", {"term": e.category})
+            SubElement(entry, "category", {"term": xml_text(e.category)})
         _text(entry, "summary", e.summary)
         _text(entry, "content", e.content_html, type="html")
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + tostring(root, encoding="unicode").encode()

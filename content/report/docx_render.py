@@ -11,6 +11,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from content.text_clean import xml_safe
+
 BODY_FONT, TITLE_FONT, HEADING_FONT = "仿宋_GB2312", "方正小标宋简体", "黑体"
 
 
@@ -27,6 +29,7 @@ def _font(run, name: str, size: float, bold: bool = False) -> None:
 
 
 def to_docx(report: dict[str, Any]) -> bytes:
+    report = xml_safe(report)  # narratives and titles stored before input cleaning may hold \x0b and the like
     doc = Document()
     normal = doc.styles["Normal"]
     normal.font.name = BODY_FONT
