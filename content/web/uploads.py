@@ -1,4 +1,4 @@
-"""Uploads from the editor: .docx import (mammoth), images (body and cover) and attachments.
+"""Uploads from the editor: images (body and cover) and attachments (.docx import: content/web/docx_upload.py).
 
 All answer JSON for the editor's scripts: {"html": ...} / {"url", "name", "size", "mime", "sha256"} on
 success and {"code", "message"} with a 4xx status otherwise. Images and attachments go to the file store
@@ -9,10 +9,6 @@ the app (`upload_body_limits`, applied by `app.factory`).
 
 from __future__ import annotations
 
-import io
-import zipfile
-
-import mammoth
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
@@ -28,12 +24,10 @@ from content.files.store import (
     check_image,
     clean_name,
 )
-from content.html import sanitize
 from content.web.session import CsrfFailed, WebUserDep, read_form
 
 router = APIRouter()
 
-DOCX_MAX_BYTES = 1024 * 1024  # stays below the app's request body limit, multipart overhead included
 # The defaults of GONGKAI_IMAGE_MAX_BYTES / GONGKAI_ATTACHMENT_MAX_BYTES, shown by the editor's labels.
 IMAGE_MAX_BYTES, ATTACHMENT_MAX_BYTES = DEFAULT_IMAGE_MAX_BYTES, DEFAULT_ATTACHMENT_MAX_BYTES
 
@@ -51,27 +45,6 @@ async def _file(request: Request) -> tuple[UploadFile | None, JSONResponse | Non
     if not isinstance(upload, UploadFile):
         return None, _refuse(422, "file_required", "请选择要上传的文件")
     return upload, None
-
-
-@router.post("/items/import-docx", name="web_import_docx")
-async def import_docx(request: Request, user: WebUserDep):
-    upload, refusal = await _file(request)
-    if refusal:
-        return refusal
-    name = (upload.filename or "").lower()
-    data = await upload.read(DOCX_MAX_BYTES + 1)
-    if len(data) > DOCX_MAX_BYTES:
-        return _refuse(413, "docx_too_large", f"文件过大：Word 文档不能超过 {DOCX_MAX_BYTES // (1024 * 1024)} MB")
-    if not name.endswith(".docx") or not zipfile.is_zipfile(io.BytesIO(data)):
-        return _refuse(415, "not_docx", "只能导入 .docx 格式的 Word 文档（.doc 请先在 Word 中另存为 .docx）")
-    try:
-        result = mammoth.convert_to_html(io.BytesIO(data))
-    except Exception:  # noqa: BLE001 - any parser failure is "not a readable docx" for the user
-        return _refuse(422, "docx_unreadable", "无法读取该 Word 文档，请确认文件未损坏")
-    html = sanitize(result.value)
-    if not html.strip():
-        return _refuse(422, "docx_empty", "Word 文档中没有可导入的内容")
-    return {"html": html, "warnings": len(result.messages)}
 
 
 @router.post("/items/upload-image", name="web_upload_image")
@@ -118,7 +91,7 @@ def _described(row: StoredFile) -> dict:
     return {"sha256": row.sha256, "size": row.size, "mime": row.mime_type, "name": row.original_name}
 
 
-__all__ = ["ATTACHMENT_MAX_BYTES", "ATTACHMENT_TYPES", "DOCX_MAX_BYTES", "IMAGE_MAX_BYTES", "router"]
+__all__ = ["ATTACHMENT_MAX_BYTES", "ATTACHMENT_TYPES", "IMAGE_MAX_BYTES", "router"]
 UPLOAD_PATHS = ("/items/upload-image", "/items/upload-attachment", "/api/v1/files")
 MULTIPART_OVERHEAD = 64 * 1024
 
