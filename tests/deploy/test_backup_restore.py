@@ -137,3 +137,41 @@ def test_retention_deletes_old_dumps_but_keeps_the_newest(databases, tmp_path):
 def test_backup_refuses_sqlite(tmp_path):
     r = _script("backup.sh", GONGKAI_DATABASE_URL=f"sqlite:///{tmp_path}/x.db", BACKUP_DIR=str(tmp_path))
     assert r.returncode == 2 and "PostgreSQL" in r.stderr
+
+
+FAKE_TOOL = """#!/usr/bin/env bash
+# Records how it was called, and what libpq would read from PGPASSFILE, then acts just enough.
+{ printf 'argv:%s\\n' "$*"; printf 'pgpassfile:%s\\n' "${PGPASSFILE:-}"
+  [ -n "${PGPASSFILE:-}" ] && printf 'mode:%s\\n' "$(stat -c %a "$PGPASSFILE")" && printf 'content:%s\\n' "$(cat "$PGPASSFILE")"
+} >>"$RECORD"
+case "$(basename "$0")" in
+  pg_dump) for a in "$@"; do case "$a" in --file=*) echo dump >"${a#--file=}";; esac; done ;;
+  psql) echo 0 ;;
+esac
+"""
+
+
+@pytest.mark.parametrize("script", ["backup.sh", "restore.sh"])
+def test_database_password_never_on_the_command_line(tmp_path, script):
+    """Regression: backup.sh passed postgresql://user:PASSWORD@… to pg_dump as an argument (visible in ps)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("pg_dump", "pg_restore", "psql"):
+        (bin_dir / tool).write_text(FAKE_TOOL)
+        (bin_dir / tool).chmod(0o755)
+    record = tmp_path / "record.txt"
+    url = "postgresql+psycopg://gk:s3cr%3At-pw@db.example:5432/gongkai"
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "RECORD": str(record), "TMPDIR": str(tmp_path)}
+    if script == "backup.sh":
+        r = _script(script, GONGKAI_DATABASE_URL=url, BACKUP_DIR=str(tmp_path / "dumps"), **env)
+    else:
+        dump = tmp_path / "x.dump"
+        dump.write_text("dump")
+        r = _script(script, str(dump), url, **env)
+    assert r.returncode == 0, r.stderr
+    lines = record.read_text().splitlines()
+    argv = [ln for ln in lines if ln.startswith("argv:")]
+    assert argv and all("s3cr" not in ln for ln in argv)
+    assert all("postgresql://gk@db.example:5432/gongkai" in ln for ln in argv if "postgresql://" in ln)
+    assert "mode:600" in lines and "content:*:*:*:*:s3cr\\:t-pw" in lines
+    assert not list(tmp_path.glob("gongkai-pgpass.*"))  # removed when the script ends
