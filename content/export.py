@@ -20,12 +20,23 @@ from typing import Any
 from sqlmodel import Session, select
 
 from content import audit
+from content.disclosed import BODY_WITHHELD_STATES, disclosed_between
 from content.files.backends import FileBackend
 from content.files.store import read_verified, sha_of_url
-from content.models import CHANNEL_LABELS, Category, Item, ItemState
+from content.models import CHANNEL_LABELS, STATE_LABELS, Category, Item
+from content.text_clean import xml_text
 from content.timeutil import SHANGHAI, fmt_local
 
-INDEX_HEADER = ["序号", "编号", "标题", "发布时间", "门户栏目", "目录领域", "发布渠道", "来源", "原文链接", "文件夹", "附件数"]
+INDEX_HEADER = ["序号", "编号", "标题", "发布时间", "门户栏目", "目录领域", "发布渠道", "来源", "原文链接", "文件夹", "附件数",
+                "状态"]
+
+
+def append_as_text(ws, values: list) -> None:
+    """One index row; every text cell is stored as a string, never as a formula (`=HYPERLINK(…)` titles)."""
+    ws.append([xml_text(v) if isinstance(v, str) else v for v in values])  # no control characters in XLSX
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def period_bounds(year: int, month: int | None) -> tuple[datetime, datetime]:
@@ -60,13 +71,13 @@ def _file_bytes(ref: str | None, media_root: Path | None, files: FileBackend | N
     return None
 
 
-def _page(item: Item, names: dict[int, str], files: list[str]) -> str:
+def _page(item: Item, names: dict[int, str], files: list[str], *, withheld: bool = False) -> str:
     links = "".join(f'<li><a href="{escape(f)}">{escape(f)}</a></li>' for f in files)
     return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(item.title)}</title></head>'
             f"<body><h1>{escape(item.title)}</h1><p>发布时间：{fmt_local(item.published_at)}　"
             f"栏目：{escape(names.get(item.topic_id or 0, ''))}　来源：{'转载' if item.origin == 'repost' else '原创'}"
             f"{'　原文：' + escape(item.source_url) if item.source_url else ''}</p>"
-            f"<div>{item.body_html or ''}</div>{'<h2>附件</h2><ul>' + links + '</ul>' if files else ''}</body></html>")
+            f"<div>{'（已撤稿，正文不移交）' if withheld else item.body_html or ''}</div>{'<h2>附件</h2><ul>' + links + '</ul>' if files else ''}</body></html>")
 
 
 def export_zip(session: Session, *, org_id: int, year: int, month: int | None, out: Path,
@@ -77,25 +88,26 @@ def export_zip(session: Session, *, org_id: int, year: int, month: int | None, o
 
     start, end = period_bounds(year, month)
     names = {c.id: c.name for c in session.exec(select(Category).where(Category.org_id == org_id))}
-    query = (select(Item).where(Item.org_id == org_id, Item.state == ItemState.published,
-                                Item.published_at >= start, Item.published_at < end)
+    query = (select(Item).where(Item.org_id == org_id, *disclosed_between(start, end))
              .order_by(Item.published_at, Item.id))
     wb = Workbook()
     ws = wb.active
     ws.title = "索引"
-    ws.append(INDEX_HEADER)
+    append_as_text(ws, INDEX_HEADER)
     count = 0
     tmp = out.with_name(out.name + ".part")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         for item in session.exec(query.execution_options(yield_per=500)):
             count += 1
             folder = f"items/{item.id}"
-            files = _write_files(zf, folder, item, media_root, files)
-            zf.writestr(f"{folder}/index.html", _page(item, names, files))
-            ws.append([count, item.id, item.title, fmt_local(item.published_at), names.get(item.topic_id or 0, ""),
+            withheld = item.state in BODY_WITHHELD_STATES
+            files = [] if withheld else _write_files(zf, folder, item, media_root, files)
+            zf.writestr(f"{folder}/index.html", _page(item, names, files, withheld=withheld))
+            append_as_text(ws, [count, item.id, item.title, fmt_local(item.published_at), names.get(item.topic_id or 0, ""),
                        names.get(item.area_id or 0, ""),
                        "、".join(CHANNEL_LABELS.get(c, c) for c in item.channels or []),
-                       "转载" if item.origin == "repost" else "原创", item.source_url or "", folder, len(files)])
+                       "转载" if item.origin == "repost" else "原创", item.source_url or "", folder, len(files),
+                                STATE_LABELS.get(item.state, item.state)])
             if tick:
                 tick()
         buf = BytesIO()

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Date, bindparam, text
 from sqlmodel import Session, select
 
+from content.disclosed import DISCLOSED_STATES
 from content.models import Category, Organization
 from content.models.base import UTCDateTime
 from content.registers.codes import (
@@ -33,9 +34,12 @@ from content.registers.codes import (
 from content.timeutil import year_bounds_utc
 
 SCHEMA = "gongkai.tally/1"
-# An item is published (published_at set) only once every chosen channel confirmed it
-# (content.workflow.mark_published), so its `channels` list says where it appeared; items withdrawn
-# later still count for the year they were published in. One scan of `item`, no join with the outbox.
+# An item is published (published_at set) when its first channel confirmed it (content.outbox.item_went_live),
+# and counted when it is in one of content.disclosed.DISCLOSED_STATES — the same rule as the 两馆 export;
+# items withdrawn later still count for the year they were published in. Per channel an item counts once
+# that channel's publication was confirmed: the `channels` list says where it was meant to appear (one scan
+# of `item`), and `_NOT_LIVE_SQL` takes off the channels of those items that never went live there — a
+# handful of rows read through the outbox's state index.
 CHANNEL_PATTERNS = {"portal": '%"portal"%', "mp": '%"mp"%', "board": '%"board"%', "group": '%"wecom_group:%'}
 GROUP_MARK = '"wecom_group:'  # one per group in a channel list: ["portal", "wecom_group:3", "wecom_group:7"]
 NORMATIVE_CATEGORY_NAMES = ("行政规范性文件", "规范性文件")
@@ -53,7 +57,7 @@ WITH cube AS (
          SUM(CASE WHEN i.has_full_text THEN 1 ELSE 0 END) AS full_text,
          COUNT(*) AS n
   FROM item i
-  WHERE i.org_id = :org AND i.published_at >= :start AND i.published_at < :end
+  WHERE i.org_id = :org AND i.published_at >= :start AND i.published_at < :end AND i.state IN :states
   GROUP BY i.topic_id, i.area_id, i.origin, CAST(i.channels AS VARCHAR)
 )
 SELECT 'published' AS fig, CAST(NULL AS VARCHAR(20)) AS k, SUM(n) AS v FROM cube
@@ -70,6 +74,19 @@ UNION ALL SELECT 'wecom_group_posts', NULL,
 UNION ALL SELECT 'board', NULL, SUM(n) FROM cube WHERE ch LIKE :board
 UNION ALL SELECT 'board_posted', NULL, COUNT(*) FROM board_notice
   WHERE org_id = :org AND posted_at >= :start AND posted_at < :end
+"""
+
+# Chosen channels of counted items with no confirmed publication there (failed, still pending, cancelled…).
+# Single-target channels only; a grid-group list counts from the chosen list (see CHANNEL_COUNTS).
+NOT_LIVE_STATES = ("pending", "claimed", "sent", "failed", "unknown", "cancelled", "withdraw_pending", "withdrawn")
+_NOT_LIVE_SQL = """
+SELECT p.channel, i.topic_id, i.area_id, i.origin, CAST(i.channels AS VARCHAR), COUNT(DISTINCT i.id)
+FROM publication p JOIN item i ON i.id = p.item_id
+WHERE p.state IN :not_live AND p.confirmed_at IS NULL AND p.org_id = :org AND p.channel IN ('portal', 'mp', 'board')
+  AND i.published_at >= :start AND i.published_at < :end AND i.state IN :states
+  AND NOT EXISTS (SELECT 1 FROM publication q WHERE q.item_id = p.item_id AND q.channel = p.channel
+                  AND q.confirmed_at IS NOT NULL)
+GROUP BY p.channel, i.topic_id, i.area_id, i.origin, CAST(i.channels AS VARCHAR)
 """
 
 _APPLICATIONS_SQL = """
@@ -124,10 +141,10 @@ def tally_items(session: Session, *, org_id: int, year: int) -> dict[str, Any]:
                         .order_by(Category.taxonomy, Category.sort, Category.id)).all()
     normative_ids = [cid for cid, name, _ in cats if name in NORMATIVE_CATEGORY_NAMES]
     stmt = text(_ITEMS_SQL).bindparams(bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()),
-                                       bindparam("cats", expanding=True))
+                                       bindparam("cats", expanding=True), bindparam("states", expanding=True))
     params = {"org": org_id, "start": start, "end": end, "cats": normative_ids, "group_mark": GROUP_MARK,
-              **CHANNEL_PATTERNS}
-    rows = session.connection().execute(stmt, params).all()
+              "states": list(DISCLOSED_STATES), **CHANNEL_PATTERNS}
+    rows = session.connection().execute(stmt, params).all() + _not_live(session, org_id=org_id, start=start, end=end)
     names = {cid: name for cid, name, _ in cats}
     by_topic = {name: 0 for _, name, tax in cats if tax == "topic"}
     by_area = {name: 0 for _, name, tax in cats if tax == "area"}
@@ -142,7 +159,7 @@ def tally_items(session: Session, *, org_id: int, year: int) -> dict[str, Any]:
         if fig in ("published", "on_application", "full_text"):
             out[fig] = value
         elif fig in CHANNEL_COUNTS:
-            channels[fig] = value
+            channels[fig] += value
         elif fig == "normative":
             if normative_ids:
                 out["normative_documents"] = value
@@ -157,6 +174,27 @@ def tally_items(session: Session, *, org_id: int, year: int) -> dict[str, Any]:
             out["mp"]["total"] += value
     out["by_channel"] = {"portal": out["portal"]["total"], "mp": out["mp"]["total"],
                          **{key: channels[key] for key in CHANNEL_COUNTS}}
+    return out
+
+
+def _not_live(session: Session, *, org_id: int, start, end) -> list[tuple[str, str | None, int]]:
+    """Negative (figure, key, value) rows for chosen channels that never went live (see `_NOT_LIVE_SQL`)."""
+    stmt = text(_NOT_LIVE_SQL).bindparams(bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()),
+                                          bindparam("not_live", expanding=True), bindparam("states", expanding=True))
+    found = session.connection().execute(stmt, {"org": org_id, "start": start, "end": end, "not_live": list(NOT_LIVE_STATES),
+                                                "states": list(DISCLOSED_STATES)}).all()
+    out: list[tuple[str, str | None, int]] = []
+    for channel, topic_id, area_id, origin, chosen, n in found:
+        if f'"{channel}"' not in (chosen or ""):
+            continue  # an older review's row for a channel the item no longer names: it added nothing
+        n = -int(n)
+        if channel == "portal":
+            out += [("portal_topic", None if topic_id is None else str(topic_id), n),
+                    ("portal_area", None if area_id is None else str(area_id), n)]
+        elif channel == "mp":
+            out.append(("mp_origin", origin, n))
+        else:
+            out.append(("board", None, n))
     return out
 
 

@@ -15,12 +15,13 @@ from content.timeutil import year_bounds_utc
 
 CHANNEL_KEYS = ("portal", "mp", "wecom_group", "board")
 CHANNEL_NAMES = CHANNEL_LABELS  # the one table (content.labels); kept for the lobby screen's import
-WENT_OUT = ("sent", "confirmed")
+WENT_OUT = ("confirmed",)
 LATER_WITHDRAWN = ("withdraw_pending", "withdrawn")
 
 
 def items_per_channel(session: Session, *, org_id: int, year: int, include_withdrawn: bool = True) -> dict[str, int]:
-    """Items that went out on each channel during `year` (sent_at within the year).
+    """Items that went live on each channel during `year` (confirmed_at within the year: a row only sent,
+    or failed, is not live and does not count).
 
     Keys: `portal`, `mp`, `wecom_group` (items posted to at least one group), `board` (items given a
     board notice), plus `wecom_group_posts` (messages: one per group and item) and `board_posted`
@@ -32,7 +33,7 @@ def items_per_channel(session: Session, *, org_id: int, year: int, include_withd
     rows = session.exec(
         select(Publication.channel, func.count(func.distinct(Publication.item_id)), func.count(Publication.id))
         .where(Publication.org_id == org_id, col(Publication.state).in_(states),
-               Publication.sent_at >= start, Publication.sent_at < end)
+               Publication.confirmed_at >= start, Publication.confirmed_at < end)
         .group_by(Publication.channel)
     ).all()  # fmt: skip
     out = {key: 0 for key in CHANNEL_KEYS} | {"wecom_group_posts": 0, "board_posted": 0}
