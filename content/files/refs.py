@@ -6,8 +6,9 @@ the item's org — so nothing skips the upload checks) and plain http/https link
 (`javascript:`, `file:`, `data:` without a file store to put it in, …) is refused with a 422.
 
 When a file store is at hand (`FileContext` in `session.info["files"]`, set by the web app's session
-dependency), data: URIs sent in the body, the cover or an attachment are checked like uploads and
-replaced by file URLs, so rows never hold file bytes.
+dependency, so for every web and API request), data: URIs sent in the body, the cover or an attachment
+are checked like uploads and replaced by file URLs, so rows never hold file bytes. Without one (CLI,
+demo seeding, tests of the store alone) data: URIs are kept as they are; consumers still read them.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def _absorb(session: Session, org_id: int, actor_id: int | None, uri: str, *, fi
             image: bool) -> StoredFile:
     ctx = context_of(session)
     if ctx is None:
-        raise Invalid("data_uri_not_allowed", "请先上传文件（POST /api/v1/files），再引用返回的文件地址", field=field)
+        raise Invalid("data_uri_not_allowed", "请先上传文件，再引用返回的文件地址", field=field)
     data = _data_bytes(uri, field)
     try:
         mime = check_image(data, ctx.image_max_bytes) if image else check_attachment(name, data, ctx.attachment_max_bytes)
@@ -110,6 +111,8 @@ def normalize_cover(session: Session, org_id: int, actor_id: int | None, value: 
         raise Invalid("invalid_cover", "封面图格式错误", field="cover_image")
     value = value.strip()
     if value.lower().startswith("data:"):
+        if context_of(session) is None:  # no store at hand (CLI, demo seeding): kept; 0012 / the next save moves it
+            return value
         return file_url(_absorb(session, org_id, actor_id, value, field="cover_image", name="cover",
                                 image=True).sha256)
     row = _own_file(session, org_id, value, "cover_image", image=True)
@@ -136,6 +139,9 @@ def normalize_attachments(session: Session, org_id: int, actor_id: int | None, v
         url = url.strip()
         name = clean_name(entry.get("name") if isinstance(entry.get("name"), str) else "", f"附件{n}")
         row = None
+        if url.lower().startswith("data:") and context_of(session) is None:
+            out.append({"name": name, "data": url})  # no store at hand: kept as it was (see normalize_cover)
+            continue
         if url.lower().startswith("data:"):
             row = _absorb(session, org_id, actor_id, url, field="attachments", name=name, image=False)
         else:

@@ -142,12 +142,12 @@ def test_docx_import_and_upload_limits(client_for, engine, world):
     assert r.status_code == 403  # no CSRF token
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
     r = drafter.post("/items/upload-image", files={"file": ("图.png", png)}, headers=headers)
-    assert r.status_code == 200 and r.json()["url"].startswith("data:image/png;base64,")
+    assert r.status_code == 200 and r.json()["url"].startswith("/files/")  # the file store, not a data: URI
     r = drafter.post("/items/upload-image", files={"file": ("a.gif", b"GIF89a....")}, headers=headers)
     assert r.status_code == 415 and "jpg" in r.json()["message"]
-    r = drafter.post("/items/upload-image", files={"file": ("a.png", png + b"\0" * (1024 * 1024))},
+    r = drafter.post("/items/upload-image", files={"file": ("a.png", png + b"\0" * (10 * 1024 * 1024))},
                      headers=headers)
-    assert r.status_code == 413 and "1 MB" in r.json()["message"]
+    assert r.status_code == 413 and "10 MB" in r.json()["message"]
 
 
 def test_list_filters_calendar_and_previews(client_for, engine, world):
