@@ -8,6 +8,7 @@ shows is exactly what WeCom / the official account would see.
 from __future__ import annotations
 
 import asyncio
+import re
 from html import escape
 
 import httpx
@@ -23,6 +24,8 @@ from content.timeutil import utcnow
 router = APIRouter(prefix="/sandbox", include_in_schema=False)
 PATHS = {"wecom": "/wechat/work", "mp": "/wechat/mp"}
 CHANNEL_NAMES = {"wecom": "企业微信", "mp": "公众号"}
+MAX_USERS = 200
+BIND_CODE = re.compile(r"^\d{8}$")
 
 
 def _emulator_root(request: Request, channel: str) -> str:
@@ -40,10 +43,17 @@ def _transcript(request: Request) -> list[dict]:
     return request.app.state.bot_chat_log
 
 
-def _bound_users(request: Request) -> list[User]:
+def _playable_users(request: Request) -> list[User]:
+    """Every active user: the bound ones first (to chat), the others so they can bind from the page."""
     with Session(request.app.state.engine) as s:
-        return list(s.exec(select(User).where(or_(col(User.wecom_userid).is_not(None),
-                                                  col(User.mp_openid).is_not(None))).order_by(User.id)))
+        bound = or_(col(User.wecom_userid).is_not(None), col(User.mp_openid).is_not(None))
+        return list(s.exec(select(User).where(col(User.active).is_(True))
+                           .order_by(bound.desc(), col(User.id)).limit(MAX_USERS)))
+
+
+def _binding_text(u: User) -> str:
+    names = [n for n, bound in (("企业微信", u.wecom_userid), ("公众号", u.mp_openid)) if bound]
+    return "、".join(names) if names else "未绑定"
 
 
 async def _sent_records(request: Request, channel: str, sender: str) -> list[dict]:
@@ -58,23 +68,40 @@ async def _sent_records(request: Request, channel: str, sender: str) -> list[dic
 
 
 @router.get("/chat", response_class=HTMLResponse)
-async def chat_page(request: Request, user: int | None = None, channel: str = "wecom") -> Response:
+async def chat_page(request: Request, user: str = "", channel: str = "wecom") -> Response:
     if not request.app.state.settings.sandbox:
         return HTMLResponse("<h1>仅在沙箱模式下可用</h1>", status_code=404)
+    return await _render(request, int(user) if user.isdigit() else None, channel)
+
+
+async def _render(request: Request, user: int | None, channel: str, *, error: str = "", typed: str = "",
+                  status: int = 200) -> Response:
     channel = channel if channel in PATHS else "wecom"
-    users = _bound_users(request)
+    users = _playable_users(request)
     me = next((u for u in users if u.id == user), users[0] if users else None)
     sender = (me.wecom_userid if channel == "wecom" else me.mp_openid) if me else None
     options = "".join(
         f'<option value="{u.id}"{" selected" if me and u.id == me.id else ""}>{escape(u.name)}'
-        f'（{"企业微信" if u.wecom_userid else ""}{" 公众号" if u.mp_openid else ""}）</option>' for u in users)
+        f'（{escape(u.login)}，{_binding_text(u)}）</option>' for u in users)
     log = [e for e in _transcript(request) if me and e["user_id"] == me.id and e["channel"] == channel]
     bubbles = "".join(
         f'<div class="me">{escape(e["sent"])}</div><div class="bot">{escape(e["reply"] or "（无回复）")}</div>'
         for e in log[-30:])
     sent = await _sent_records(request, channel, sender) if sender else []
     sent_html = "".join(_record_html(r, me.id if me else 0, channel) for r in sent[-20:])
-    hint = "" if sender else "<p class=warn>该用户未在此渠道绑定。请先在网页端获取绑定码，再在下方发送“绑定 绑定码”。</p>"
+    name = CHANNEL_NAMES[channel]
+    hint = "" if sender or not me else (
+        f'<p class=warn>{escape(me.name)} 尚未绑定{name}。请以该用户登录网页端，在“<a href="/me/binding">微信绑定</a>”'
+        f"页面获取 8 位绑定码，填在下面的“绑定码”里。</p>"
+        f'<form method="post" action="/sandbox/chat" id="bind-form"><input type="hidden" name="user_id" value="{me.id}">'
+        f'<input type="hidden" name="channel" value="{channel}"><label for="bind_code">绑定码</label> '
+        f'<input id="bind_code" name="bind_code" inputmode="numeric" maxlength="8" required '
+        f'value="{escape(typed)}" aria-describedby="bind-help"> <button>绑定{name}</button>'
+        f'<span id="bind-help" class="muted"> 8 位数字，10 分钟内有效</span></form>')
+    if not users:
+        hint = "<p class=warn>还没有用户。请先运行 gongkai init --demo 或在系统设置中添加用户。</p>"
+    if error:
+        hint = f'<p class="warn" role="alert" id="chat-error">{escape(error)}</p>' + hint
     html = f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>聊天模拟器（沙箱）</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{{font-family:sans-serif;max-width:760px;margin:1em auto;padding:0 1em}}
@@ -83,15 +110,15 @@ async def chat_page(request: Request, user: int | None = None, channel: str = "w
 .rec{{border:1px solid #ccc;padding:.5em;margin:.4em 0;font-size:.9em}} .warn{{color:#b00}}
 pre{{white-space:pre-wrap;word-break:break-all;font-size:.8em}}</style></head><body>
 <h1>聊天模拟器（沙箱）</h1>
-<form method="get"><label>扮演用户 <select name="user">{options}</select></label>
+<form method="get"><label>扮演用户 <select name="user" aria-label="扮演用户">{options}</select></label>
 <label>渠道 <select name="channel"><option value="wecom"{" selected" if channel == "wecom" else ""}>企业微信</option>
 <option value="mp"{" selected" if channel == "mp" else ""}>公众号</option></select></label> <button>切换</button></form>
 {hint}<h2>对话</h2>{bubbles or "<p>还没有消息。试试发送“帮助”或“待审”。</p>"}
 <form method="post" action="/sandbox/chat"><input type="hidden" name="user_id" value="{me.id if me else ""}">
 <input type="hidden" name="channel" value="{channel}">
-<input name="text" style="width:70%" placeholder="输入命令，例如：同意 12" autofocus> <button>发送</button></form>
+<input name="text" style="width:70%" placeholder="输入命令，例如：同意 12" aria-label="消息内容" autofocus> <button>发送</button></form>
 <h2>机器人发出的消息（模拟器记录）</h2>{sent_html or "<p>暂无。</p>"}</body></html>"""
-    return HTMLResponse(html)
+    return HTMLResponse(html, status_code=status)
 
 
 def _record_html(record: dict, user_id: int, channel: str) -> str:
@@ -114,15 +141,26 @@ def _record_html(record: dict, user_id: int, channel: str) -> str:
 
 
 @router.post("/chat")
-async def chat_send(request: Request, user_id: int = Form(...), channel: str = Form("wecom"),
-                    text: str = Form(""), event_key: str = Form(""), response_code: str = Form("")) -> Response:
+async def chat_send(request: Request, user_id: str = Form(""), channel: str = Form("wecom"),
+                    text: str = Form(""), event_key: str = Form(""), response_code: str = Form(""),
+                    bind_code: str | None = Form(None)) -> Response:
     settings = request.app.state.settings
     if not settings.sandbox or channel not in PATHS:
         return HTMLResponse("<h1>仅在沙箱模式下可用</h1>", status_code=404)
-    with Session(request.app.state.engine) as s:
-        user = s.get(User, user_id)
+    user = None
+    if user_id.strip().isdigit():
+        with Session(request.app.state.engine) as s:
+            user = s.get(User, int(user_id))
     if user is None:
-        return RedirectResponse("/sandbox/chat", status_code=303)
+        return await _render(request, None, channel, error="请先在上方选择要扮演的用户。", status=422)
+    if bind_code is not None:
+        code = "".join(bind_code.split())
+        if not BIND_CODE.match(code):
+            return await _render(request, user.id, channel, typed=bind_code[:20], status=422,
+                                 error="绑定码是 8 位数字，请在网页端“微信绑定”页面获取后填写。")
+        text = f"绑定 {code}"
+    elif not event_key and not text.strip():
+        return await _render(request, user.id, channel, error="请输入要发送的内容，例如“帮助”。", status=422)
     sender = (user.wecom_userid if channel == "wecom" else user.mp_openid) or f"sandbox-{channel}-{user.login}"
     client = CallbackClient(channel_config(settings, channel))
     if event_key:
