@@ -104,7 +104,9 @@ def test_leader_not_overseeing_the_department_cannot_decide(api, engine):
     ok(act(api, "head_a", item_id, "approve"), "in_review", "leader")
     body = refused(engine, lambda: act(api, "leader_b", item_id, "approve"), 403, "not_allowed")
     assert "分管" in body["message"]
-    refused(engine, lambda: act(api, "head_a", item_id, "approve"), 403, "not_allowed")
+    # The head's own second request is told the gate was decided, not "您不分管…" (issue #21).
+    body = refused(engine, lambda: act(api, "head_a", item_id, "approve"), 409, "already_decided")
+    assert "无需重复操作" in body["message"] and "分管" not in body["message"]
     ok(act(api, "leader", item_id, "approve"), "approved")
 
 
