@@ -49,6 +49,7 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "publication.unknown": "发布结果未知，待核对",
     "publication.reconciled": "核对发布结果",
     "publication.withdrawn": "已从渠道撤下",
+    "publication.confirmed_by_person": "人工确认已发布",
     "notice.create": "生成公开栏公告",
     "notice.withdraw": "公开栏公告待撤下",
     "notice.posted": "登记张贴",
@@ -63,6 +64,7 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "auth.web_login": "网页登录",
     "auth.locked": "登录失败次数过多，账号锁定",
     "auth.unlocked": "解除锁定",
+    "auth.logout": "退出登录",
     "org.create": "创建单位",
     "department.create": "新建部门",
     "user.create": "新建用户",
@@ -71,6 +73,7 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "user.password_change": "修改密码",
     "user.password_changed": "修改密码",
     "user.password_reset": "管理员重置密码",
+    "user.reset": "管理员重置密码",
     "user.unlock": "解除锁定",
     "user.deactivate": "停用账号",
     "user.activate": "启用账号",
@@ -173,3 +176,11 @@ def explain_error(text: str | None) -> str:
         return wechat_error_text(code)
 
     return _RAW_WECHAT.sub(repl, text).rstrip()
+
+
+# ---------------------------------------------------------------------------- people
+
+def name_with_roles(name: str, role_labels: list[str]) -> str:
+    """"张伟（拟稿人）"; a role the name already states ("周敏（政务公开专员）") is not said twice."""
+    extra = [label for label in dict.fromkeys(role_labels) if label and label not in name]
+    return f"{name}（{'、'.join(extra)}）" if extra else name

@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 from starlette.routing import Match
 
-from content.labels import actor_label, audit_action_label, channel_label, explain_error
+from content.labels import actor_label, audit_action_label, channel_label, explain_error, name_with_roles
 from content.models import (
     CHANNEL_LABELS,
     GATE_LABELS,
@@ -106,4 +106,5 @@ env.globals.update(
     ACTION_LABELS=ACTION_LABELS, ORIGIN_LABELS=ORIGIN_LABELS, DECISION_LABELS=DECISION_LABELS,
     VIA_LABELS=VIA_LABELS, channel_label=channel_label, audit_action_label=audit_action_label,
     actor_label=actor_label,
+    name_with_roles=lambda name, codes: name_with_roles(name, [ROLE_LABELS.get(c, c) for c in sorted(codes)]),
 )  # fmt: skip

@@ -149,3 +149,16 @@ def test_operation_log_shows_chinese_actions_and_actor_names(client_for, engine,
     assert "新建稿件" in log and "内容变更，退回重新审核" in log
     assert "item.create" not in log and "item.void" not in log
     assert "<td>drafter</td>" in log and "<td>系统</td>" in log and "system" not in log
+
+
+def test_header_names_each_role_once(client_for, engine, world):  # noqa: F811
+    from content.labels import name_with_roles
+
+    assert name_with_roles("张伟", ["拟稿人"]) == "张伟（拟稿人）"
+    assert name_with_roles("政务公开专员", ["政务公开专员"]) == "政务公开专员"
+    with Session(engine) as s:
+        s.get(User, world.admin).name = "周敏（政务公开专员）"  # as the demo names its admin
+        s.commit()
+    page = client_for("admin").page("/").text
+    assert '<span class="who">周敏（政务公开专员）</span>' in page
+    assert "<span class=\"who\">drafter（拟稿人）</span>" in client_for("drafter").page("/").text
