@@ -6,15 +6,23 @@ scheduler). The caller commits; the state change and its audit event go in the c
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from content import audit
 from content.accounts import roles_of
-from content.errors import Conflict, Forbidden, NotFound
+from content.errors import Conflict, Forbidden, Invalid, NotFound
 from content.models import PUBLICATION_STATE_LABELS, Item, Publication, PublicationState, User
+from content.outbox import item_went_live
 from content.timeutil import utcnow
 
 RETRYABLE = (PublicationState.failed,)
+CONFIRMABLE = (PublicationState.failed, PublicationState.unknown)
+# A retried row whose submit went out without an answer: the channel looks in its records once more and,
+# when the post is not there, sends again (a person checked; see scheduler.channels.mp).
+RESEND_FLAG = "resend_after_check"
 
 
 def may_retry(user: User, roles: set[str], item: Item | None) -> bool:
@@ -38,10 +46,51 @@ def retry_publication(session: Session, *, pub_id: int, actor: User) -> Publicat
     pub.state, pub.attempts, pub.next_attempt_at = PublicationState.pending, 0, None
     pub.claimed_by = pub.claimed_until = None
     pub.due_at, pub.updated_at = min(pub.due_at, now), now
+    progress = dict(pub.progress or {})
+    unanswered = bool(progress.get("submit_attempted") and not progress.get("publish_id"))
+    if unanswered:
+        pub.progress = {**progress, RESEND_FLAG: True}
     session.add(pub)
     audit.record(session, org_id=pub.org_id, action="publication.retry", target_type="publication",
-                 target_id=pub.id, actor=actor, channel=pub.channel, previous_error=previous_error)  # fmt: skip
+                 target_id=pub.id, actor=actor, channel=pub.channel, previous_error=previous_error,
+                 resend_after_check=unanswered)  # fmt: skip
     session.flush()
+    return pub
+
+
+def confirm_publication(session: Session, *, pub_id: int, actor: User, url: str) -> Publication:
+    """确认已发布: an admin who found the post live (e.g. in the WeChat backend) records it with its address.
+
+    Only failed or unknown rows; the change is a compare-and-set on the state read, so a reconciliation
+    that decided the row meanwhile wins and the admin is told. The item goes live with its first channel.
+    """
+    pub = session.get(Publication, pub_id)
+    if pub is None or pub.org_id != actor.org_id:
+        raise NotFound("publication_not_found", "发布记录不存在")
+    if "admin" not in roles_of(session, actor.id):
+        raise Forbidden("not_allowed", "只有政务公开专员可以确认发布")
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500:
+        raise Invalid("url_invalid", "请填写以 http:// 或 https:// 开头的文章地址（不超过 500 个字符）")
+    if pub.state not in CONFIRMABLE:
+        label = PUBLICATION_STATE_LABELS.get(pub.state, pub.state)
+        raise Conflict("not_confirmable", f"当前状态为「{label}」，只有失败或状态未知的渠道可以确认已发布")
+    now, previous_state, previous_error = utcnow(), pub.state, pub.last_error
+    changed = session.execute(
+        update(Publication).where(col(Publication.id) == pub.id, col(Publication.state) == previous_state)
+        .values(state=PublicationState.confirmed, remote_url=url, confirmed_at=now, sent_at=pub.sent_at or now,
+                last_error=None, next_attempt_at=None, claimed_by=None, claimed_until=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # fmt: skip
+    if changed != 1:
+        raise Conflict("already_decided", "这条发布记录刚被调度器处理过，请刷新后再看")
+    audit.record(session, org_id=pub.org_id, action="publication.confirmed_by_person", target_type="publication",
+                 target_id=pub.id, actor=actor, channel=pub.channel, url=url, previous_state=previous_state,
+                 previous_error=previous_error)  # fmt: skip
+    item_went_live(session, pub.item_id)
+    session.flush()
+    session.refresh(pub)
     return pub
 
 

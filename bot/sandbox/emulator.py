@@ -18,7 +18,7 @@ Python API (tests, the scheduler's official-account channel, the demo)::
 
 Endpoints (base `<url>/mp/cgi-bin/` or `<url>/wecom/cgi-bin/`): mp `token`, `message/template/send`,
 `message/custom/send`, `media/uploadimg`, `material/add_material`, `draft/add`, `freepublish/submit`,
-`freepublish/get`, `freepublish/delete`, `message/mass/sendall`, `message/mass/get`,
+`freepublish/get`, `freepublish/batchget`, `freepublish/delete`, `message/mass/sendall`, `message/mass/get`,
 `message/mass/delete`; wecom `gettoken`, `message/send`, `message/update_template_card`.
 Every call needs a token the emulator issued (else 40014; after `expire_tokens()` 42001).
 

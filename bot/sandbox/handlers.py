@@ -8,6 +8,7 @@ from collections.abc import Callable
 from bot.sandbox.state import (
     DIGEST_TOO_LONG,
     INVALID_MEDIA,
+    INVALID_PARAM,
     MISSING_PARAM,
     NO_MASS_QUOTA,
     TITLE_TOO_LONG,
@@ -133,6 +134,22 @@ def mp_freepublish_get(state: EmulatorState, _q: dict, body: dict, _f: dict) -> 
     return {"errcode": 53600, "errmsg": "invalid publish_id"} if out is None else {**OK, **out}
 
 
+def mp_freepublish_batchget(state: EmulatorState, _q: dict, body: dict, _f: dict) -> dict:
+    """The publish records (已发布), newest first: offset, count (1–20), no_content."""
+    try:
+        offset, count = int(body.get("offset", 0)), int(body.get("count", 0))
+    except (TypeError, ValueError):
+        count = 0
+    if not 1 <= count <= 20 or offset < 0:
+        return {"errcode": INVALID_PARAM, "errmsg": "invalid offset or count"}
+    records = state.published_records()
+    page = records[offset:offset + count]
+    if body.get("no_content"):
+        page = [{**r, "content": {**r["content"], "news_item": [
+            {k: v for k, v in n.items() if k != "content"} for n in r["content"]["news_item"]]}} for r in page]
+    return {"total_count": len(records), "item_count": len(page), "item": page}
+
+
 def mp_freepublish_delete(state: EmulatorState, _q: dict, body: dict, _f: dict) -> dict:
     with state.lock:
         article = state.articles.get(str(body.get("article_id", "")))
@@ -204,6 +221,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("mp", "freepublish/submit"): mp_freepublish_submit,
     ("mp", "freepublish/get"): mp_freepublish_get,
     ("mp", "freepublish/delete"): mp_freepublish_delete,
+    ("mp", "freepublish/batchget"): mp_freepublish_batchget,
     ("mp", "message/mass/sendall"): mp_mass_sendall,
     ("mp", "message/mass/get"): mp_mass_get,
     ("mp", "message/mass/delete"): mp_mass_delete,

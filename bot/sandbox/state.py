@@ -12,6 +12,7 @@ from typing import Any
 INVALID_TOKEN = 40014
 EXPIRED_TOKEN = 42001
 INVALID_MEDIA = 40007
+INVALID_PARAM = 40097
 MISSING_PARAM = 41001
 TITLE_TOO_LONG = 45003
 DIGEST_TOO_LONG = 45004
@@ -134,13 +135,7 @@ class EmulatorState:
                 job["statuses"].pop(0)
             out: dict = {"publish_id": publish_id, "publish_status": status}
             if status == 0:
-                if job.get("article_id") is None:
-                    article_id = f"article-{self.next_id()}"
-                    urls = [f"https://mp.weixin.qq.com/s/sandbox-{article_id}-{i + 1}"
-                            for i in range(len(self.drafts.get(job["media_id"], [])) or 1)]
-                    self.articles[article_id] = {"media_id": job["media_id"], "deleted": False, "urls": urls}
-                    job["article_id"] = article_id
-                article = self.articles[job["article_id"]]
+                article = self._article_of(job)
                 out["article_id"] = job["article_id"]
                 out["article_detail"] = {
                     "count": len(article["urls"]),
@@ -148,4 +143,30 @@ class EmulatorState:
                 }
             elif status >= 2:
                 out["fail_idx"] = [1]
+            return out
+
+    def _article_of(self, job: dict) -> dict:
+        """The article a successful job made (created on first sight, as WeChat does when it finishes)."""
+        if job.get("article_id") is None:
+            article_id = f"article-{self.next_id()}"
+            urls = [f"https://mp.weixin.qq.com/s/sandbox-{article_id}-{i + 1}"
+                    for i in range(len(self.drafts.get(job["media_id"], [])) or 1)]
+            self.articles[article_id] = {"media_id": job["media_id"], "deleted": False, "urls": urls,
+                                         "at": int(time.time())}
+            job["article_id"] = article_id
+        return self.articles[job["article_id"]]
+
+    def published_records(self) -> list[dict]:
+        """freepublish/batchget: every job that finished successfully, newest first, with its articles."""
+        with self.lock:
+            out = []
+            for job in reversed(list(self.jobs.values())):
+                if job["statuses"][0] != 0:
+                    continue  # still publishing or failed: not in the publish records
+                article = self._article_of(job)
+                news = [{**art, "url": url, "is_deleted": article["deleted"]}
+                        for art, url in zip(self.drafts.get(job["media_id"], []), article["urls"], strict=False)]
+                out.append({"article_id": job["article_id"], "update_time": article["at"],
+                            "content": {"news_item": news, "create_time": article["at"],
+                                        "update_time": article["at"]}})
             return out

@@ -11,6 +11,8 @@ Official account publishing (used by the scheduler):
     status = freepublish_get(mp, publish_id)              # dict: publish_status 0 ok, 1 busy, 2–6 failed,
                                                           #       article_id, article_detail.item[].article_url
     freepublish_delete(mp, article_id, index=0)           # 0 = every article of the job
+    records = freepublish_batchget(mp, offset=0, count=20)  # publish records, newest first: total_count,
+                                                          #       item[].article_id, .content.news_item[]
 """
 
 from __future__ import annotations
@@ -76,6 +78,11 @@ def freepublish_submit(client: MpClient, media_id: str) -> str:
 
 def freepublish_get(client: MpClient, publish_id: str) -> dict:
     return client.post("freepublish/get", data={"publish_id": publish_id})
+
+
+def freepublish_batchget(client: MpClient, *, offset: int = 0, count: int = 20, no_content: bool = True) -> dict:
+    return client.post("freepublish/batchget", data={"offset": offset, "count": count,
+                                                     "no_content": 1 if no_content else 0})
 
 
 def freepublish_delete(client: MpClient, article_id: str, index: int = 0) -> dict:

@@ -17,7 +17,14 @@ from content import workflow
 from content.deps import SessionDep
 from content.errors import DomainError
 from content.models import CHANNEL_LABELS, PUBLICATION_STATE_LABELS, Department, Item, Publication, User
-from content.publications import RETRYABLE, list_publications, may_retry, retry_publication
+from content.publications import (
+    CONFIRMABLE,
+    RETRYABLE,
+    confirm_publication,
+    list_publications,
+    may_retry,
+    retry_publication,
+)
 from content.web.access import WIDE_ROLES, item_for_viewer
 from content.web.session import WebUserDep, read_form, roles
 from content.web.templating import channel_label, render
@@ -60,7 +67,8 @@ def _page(request: Request, session, user: User, *, errors: dict | None = None, 
         groups.append({
             "item": item, "withdrawable": "withdraw" in workflow.available_actions(session, item, user),
             "retry_allowed": may_retry(user, mine, item),
-            "rows": [{"pub": p, "label": pub_channel_label(p), "retryable": p.state in RETRYABLE}
+            "rows": [{"pub": p, "label": pub_channel_label(p), "retryable": p.state in RETRYABLE,
+                      "confirmable": "admin" in mine and p.state in CONFIRMABLE}
                      for p in rows if p.item_id == item_id],
         })  # fmt: skip
     departments = {d.id: d.name for d in session.exec(select(Department).where(Department.org_id == user.org_id))}
@@ -96,6 +104,23 @@ async def retry(request: Request, pub_id: int, session: SessionDep, user: WebUse
         session.rollback()
         return _page(request, session, user, message=exc.message, status=exc.status)
     return RedirectResponse(_back(request, "retry"), status_code=303)
+
+
+@router.post("/publications/{pub_id}/confirm")
+async def confirm(request: Request, pub_id: int, session: SessionDep, user: WebUserDep):
+    """确认已发布: the admin found the post live and records its address (audited)."""
+    form = await read_form(request)
+    url = str(form.get("url") or "")
+    try:
+        confirm_publication(session, pub_id=pub_id, actor=user, url=url)
+        session.commit()
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise  # the session closes uncommitted; rolling back here would expire the user the 403 page shows
+        session.rollback()
+        return _page(request, session, user, errors={f"confirm_{pub_id}": exc.message},
+                     typed={"pub_id": pub_id, "url": url}, status=exc.status)
+    return RedirectResponse(_back(request, "confirm"), status_code=303)
 
 
 @router.post("/publications/items/{item_id}/withdraw")

@@ -11,8 +11,11 @@ Mass-send mode (群发, `GONGKAI_MP_MASS_SEND=true`) replaces step 4 by `message
 account's quota: see `scheduler.channels.mp_mass`.
 
 A submit that was attempted but left no publish_id (the process died mid-call) cannot be
-re-submitted blindly — that might publish twice — so reconciliation reports it for a person to
-check. Confirmation comes from the `PUBLISHJOBFINISH` event (see `scheduler.mp_events`) or from
+re-submitted blindly — that might publish twice. Reconciliation looks for the article in the
+account's publish records (`freepublish/batchget`), matching the title and the cover material this
+publication uploaded (a media_id no other post has); found, the row is confirmed with its URL. Not
+found, the row fails with a reason, and the admin decides on the publications page: 确认已发布, or
+重新发送 — which looks in the records once more before it submits again. Confirmation comes from the `PUBLISHJOBFINISH` event (see `scheduler.mp_events`) or from
 polling `freepublish/get` in `check()`. Token errors are refreshed and retried once by the bot's
 client; 45009 (daily quota) is retried later; everything else from WeChat is permanent.
 """
@@ -33,6 +36,7 @@ from bot.wechat import api
 from bot.wechat.clients import TOKEN_ERRORS, MpClient
 from content.files import FileUnreadable, sha_of_url
 from content.labels import CHANNEL_LABELS
+from content.publications import RESEND_FLAG
 from scheduler.channels import mp_mass
 from scheduler.channels.base import (
     PermanentError,
@@ -54,6 +58,9 @@ IMG_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["'])(.*?)\2""", re.IGNORECA
 QUOTA = 45009
 BUSY = {-1, 45011}
 GONE = {53600, 53601}  # invalid publish_id / article_id: nothing (left) to delete
+RECORDS_SEARCHED = 400  # newest publish records looked through for an article whose publish_id was lost
+NOT_IN_RECORDS = ("公众号发布请求已发出但没有收到结果，公众号发布记录中也没有找到本稿。请在公众号后台核实："
+                  "已发布请点「确认已发布」并填写文章地址，没有发布请点「重新发送」")
 
 ImageLoader = Callable[[str], tuple[str, bytes]]
 FileReader = Callable[[int, str], tuple[str, bytes]]  # (org_id, sha256) → (name, verified bytes)
@@ -96,7 +103,13 @@ class MpChannel:
         if job.progress.get("publish_id"):
             return SendResult(job.progress["publish_id"], confirmed=False)
         if job.progress.get("submit_attempted"):
-            raise UnknownOutcome("公众号发布请求已发出但未收到结果", code="mp_submit_unknown")
+            found = self.find_published(job)
+            if found is not None:
+                return SendResult(found.remote_id, found.remote_url, confirmed=True)
+            if not job.progress.get(RESEND_FLAG):
+                raise UnknownOutcome("公众号发布请求已发出但未收到结果", code="mp_submit_unknown")
+            job.progress.pop(RESEND_FLAG)  # a person checked: not published, send again (once)
+            job.step_done("submit_attempted", False)
         self.prepare_draft(job)
         job.step_done("submit_attempted", True)
         try:
@@ -246,9 +259,37 @@ class MpChannel:
         if publish_id:
             return self._status(publish_id)
         if job.progress.get("submit_attempted"):
-            return RemoteState(RemoteStatus.failed, reason="公众号发布请求已发出但结果未知，为避免重复发布已停止，"
-                                                           "请在公众号后台核实后再决定是否重试")  # fmt: skip
+            found = self.find_published(job)
+            if found is not None:
+                return found
+            return RemoteState(RemoteStatus.failed, reason=NOT_IN_RECORDS)
         return RemoteState(RemoteStatus.absent)
+
+    def find_published(self, job: PublishJob) -> RemoteState | None:
+        """This publication's article in the publish records (newest first), or None.
+
+        Matched by title and by the cover material uploaded for this publication (`progress["thumb"]`):
+        another post with the same title has another cover media_id. Raises UnknownOutcome when WeChat
+        cannot answer, so nothing is decided on a failed lookup.
+        """
+        title, thumb = job.content.get("title") or "", job.progress.get("thumb")
+        offset = 0
+        while offset < RECORDS_SEARCHED:
+            try:
+                page = api.freepublish_batchget(self.client, offset=offset, count=20)
+            except WeChatClientException as exc:
+                raise UnknownOutcome(f"查询公众号发布记录失败：{exc.errcode}", code="mp_lookup") from exc
+            except requests.RequestException as exc:
+                raise UnknownOutcome(f"查询公众号发布记录失败：{type(exc).__name__}", code="mp_lookup") from exc
+            entries = page.get("item") or []
+            for entry in entries:
+                for news in (entry.get("content") or {}).get("news_item") or []:
+                    if news.get("title") == title and news.get("thumb_media_id") == thumb and not news.get("is_deleted"):
+                        return RemoteState(RemoteStatus.published, str(entry.get("article_id") or ""), news.get("url"))
+            offset += len(entries)
+            if not entries or offset >= int(page.get("total_count") or 0):
+                return None
+        return None
 
     def check(self, job: PublishJob) -> RemoteState:
         return self.reconcile(job)
