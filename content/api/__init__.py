@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from content.api import auth, items, registers, reports, reviews, users
+from content.api import auth, files, items, registers, reports, reviews, users
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(auth.router)
@@ -11,3 +11,4 @@ router.include_router(items.router)
 router.include_router(reviews.router)
 router.include_router(registers.router)
 router.include_router(reports.router)
+router.include_router(files.router)
