@@ -22,12 +22,13 @@ def portal_factory(settings: Settings, engine: Engine) -> ChannelAdapter | None:
     from scheduler.channels.portal import PortalChannel
 
     if settings.portal_url:
-        return PortalChannel(settings.portal_url, settings.portal_token.get_secret_value())
+        return PortalChannel(settings.portal_url, settings.portal_token.get_secret_value(),
+                             public_url=settings.public_url)
     if settings.sandbox:
         from scheduler.portal_emulator import shared_portal_emulator
 
         emu = shared_portal_emulator()
-        return PortalChannel(emu.url, emu.token or "")
+        return PortalChannel(emu.url, emu.token or "", public_url=settings.public_url)
     return None
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import httpx
 
+from content.files.outbound import outbound_content
 from content.labels import CHANNEL_LABELS
 from scheduler.channels.base import (
     PermanentError,
@@ -50,8 +51,10 @@ class PortalChannel:
         backoff: float = 0.5,
         max_backoff: float = 8.0,
         sleep: Callable[[float], None] = time.sleep,
+        public_url: str = "",
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.public_url = public_url  # our files' URLs go out absolute under it (content.files.outbound)
         self.attempts = max(1, attempts)
         self.backoff, self.max_backoff, self._sleep = backoff, max_backoff, sleep
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -63,9 +66,10 @@ class PortalChannel:
     def _pause(self, attempt: int) -> None:
         self._sleep(min(self.max_backoff, self.backoff * (2**attempt)))
 
-    @staticmethod
-    def _payload(job: PublishJob) -> dict:
-        c = job.content
+    def _payload(self, job: PublishJob) -> dict:
+        """The post, derived from the approved revision: our `/files/` URLs made absolute, nothing else
+        changed, and the revision's own hash sent along (see content.files.outbound)."""
+        c = outbound_content(job.content, self.public_url)
         return {
             "title": c.get("title") or "",
             "digest": c.get("digest") or "",

@@ -28,6 +28,7 @@ from content.channels_extra.links import item_link
 from content.channels_extra.models import RobotGroup, RobotStatus
 from content.channels_extra.robots import mark_invalid, mask_url
 from content.db import session_scope
+from content.files.outbound import absolute_url
 from content.labels import CHANNEL_LABELS
 from content.models import Department, Item, Organization
 from content.timeutil import utcnow
@@ -89,7 +90,8 @@ class WecomGroupChannel:
             payload = messages.markdown_message(job.content, link=link, issuer=issuer)
         else:
             payload = messages.news_message(
-                job.content, link=link, issuer=issuer, picurl=job.content.get("cover_image")
+                job.content, link=link, issuer=issuer,
+                picurl=absolute_url(job.content.get("cover_image"), self.public_url),  # WeCom fetches it
             )
         self._post(robot, payload, publication_id=job.publication_id)
         return SendResult(remote_id=f"robot:{robot.id}", remote_url=link, confirmed=True)
