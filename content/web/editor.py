@@ -43,7 +43,7 @@ def _editor(request: Request, session, user: User, item: Item | None, values: di
             notice: str | None = None, readonly: bool = False):
     checks = run_checks(session, item) if item is not None and not readonly else None
     actions = workflow.available_actions(session, item, user) if item is not None else []
-    return render(request, "editor.html", {
+    response = render(request, "editor.html", {
         "item": item, "v": values, "errors": errors or {}, "message": message, "checks": checks,
         "actions": actions, "saved": saved, "notice": notice, "readonly": readonly,
         "nonce": secrets.token_urlsafe(18) if item is None else "",
@@ -53,6 +53,10 @@ def _editor(request: Request, session, user: User, item: Item | None, values: di
         "channel_choices": channel_choices(session, user.org_id, values.get("channels") or []),
         "docx_max_mb": DOCX_MAX_BYTES // (1024 * 1024), **_upload_limits(request),
     }, status=status)  # fmt: skip
+    # Back/forward must ask the server again: a cached editable copy of an item submitted since is
+    # exactly the page whose 保存草稿 used to fail.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _upload_limits(request: Request) -> dict:

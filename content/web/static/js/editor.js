@@ -223,7 +223,7 @@
   });
   window.addEventListener("pageshow", function (event) {
     // Back after submitting may show this page from the browser's cache: reload to see the item's state.
-    if (event.persisted && !isDirty()) { window.location.reload(); }
+    if (event.persisted && (saving || !isDirty())) { window.location.reload(); }
   });
 
   /* ---- saving with fetch: errors and an expired session keep everything on the page ---- */
