@@ -9,6 +9,7 @@ drafter is told.
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -37,17 +38,39 @@ class DispatchStats:
     claimed: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
 
-    def count(self, outcome: str) -> None:
-        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+    def count(self, outcome: str, n: int = 1) -> None:
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + n
+
+    def merge(self, other: DispatchStats) -> None:
+        self.claimed += other.claimed
+        for outcome, n in other.outcomes.items():
+            self.count(outcome, n)
 
 
 def dispatch_once(engine: Engine, registry: ChannelRegistry, cfg: OutboxConfig) -> DispatchStats:
-    """One pass: claim batches of due rows and send them until nothing due is left."""
+    """One pass over every channel with due rows, one lane per channel at once; returns when all are done.
+
+    The in-process and standalone schedulers use `Lanes` instead, which does not wait for a slow lane.
+    """
+    stats = DispatchStats()
+    channels = outbox.due_channels(engine)
+    if not channels:
+        return stats
+    with ThreadPoolExecutor(max_workers=len(channels), thread_name_prefix="lane") as lanes:
+        futures = [lanes.submit(dispatch_channel, engine, registry, cfg, channel) for channel in channels]
+        for future in futures:
+            stats.merge(future.result())  # a crash in a lane propagates, as it would from one pass
+    return stats
+
+
+def dispatch_channel(engine: Engine, registry: ChannelRegistry, cfg: OutboxConfig, channel: str,
+                     stop: threading.Event | None = None) -> DispatchStats:
+    """One channel's lane: claim batches of its due rows and send them until none is left."""
     stats = DispatchStats()
     categories: dict[int, Category | None] = {}  # read once per pass: a handful of rows, shared by every post
-    with ThreadPoolExecutor(max_workers=max(1, cfg.concurrency), thread_name_prefix="dispatch") as pool:
-        while True:
-            ids = outbox.claim_due(engine, cfg)
+    with ThreadPoolExecutor(max_workers=max(1, cfg.concurrency), thread_name_prefix=f"send-{channel}") as pool:
+        while stop is None or not stop.is_set():
+            ids = outbox.claim_due(engine, cfg, channel=channel)
             if not ids:
                 break
             stats.claimed += len(ids)
@@ -56,6 +79,57 @@ def dispatch_once(engine: Engine, registry: ChannelRegistry, cfg: OutboxConfig) 
             if len(ids) < cfg.batch_size:
                 break
     return stats
+
+
+class Lanes:
+    """One dispatch lane per channel, each on its own thread: a hung portal never delays the official account.
+
+    `kick()` (the dispatch job, every interval) starts a lane for each channel that has due rows and no
+    lane running, and returns at once; a lane ends when its channel has nothing due.
+    """
+
+    def __init__(self, engine: Engine, registry: ChannelRegistry, cfg: OutboxConfig) -> None:
+        self.engine, self.registry, self.cfg = engine, registry, cfg
+        self._running: dict[str, threading.Thread] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+
+    def kick(self) -> list[str]:
+        """Start the lanes that are due and idle; returns the channels started."""
+        if self._stop.is_set():
+            return []
+        started = []
+        for channel in outbox.due_channels(self.engine):
+            with self._lock:
+                lane = self._running.get(channel)
+                if lane is not None and lane.is_alive():
+                    continue
+                lane = threading.Thread(target=self._run, args=(channel,), name=f"lane-{channel}", daemon=True)
+                self._running[channel] = lane
+                lane.start()
+                started.append(channel)
+        return started
+
+    def _run(self, channel: str) -> None:
+        try:
+            stats = dispatch_channel(self.engine, self.registry, self.cfg, channel, self._stop)
+        except Exception:  # a lane that fails must not stop the others; its rows stay leased and are reaped
+            log.exception("dispatch lane %s failed", channel)
+            return
+        if stats.claimed:
+            log.info("dispatch %s: %s", channel, stats.outcomes)
+
+    def busy(self) -> list[str]:
+        with self._lock:
+            return sorted(ch for ch, lane in self._running.items() if lane.is_alive())
+
+    def stop(self, timeout: float | None = None) -> None:
+        """No new batches; wait for the sends in flight (a hung one ends at its client's timeout)."""
+        self._stop.set()
+        with self._lock:
+            lanes = list(self._running.values())
+        for lane in lanes:
+            lane.join(timeout)
 
 
 def content_hash_of(revision: Revision) -> str:

@@ -37,6 +37,7 @@ class JobContext:
     registry: ChannelRegistry
     outbox: OutboxConfig
     instance: str
+    lanes: Any = None  # scheduler.dispatch.Lanes of a running scheduler (one lane per channel)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,9 @@ def _reconcile_interval(settings: Settings) -> float:
 def dispatch(ctx: JobContext) -> None:
     from scheduler.dispatch import dispatch_once
 
+    if ctx.lanes is not None:  # a running scheduler: start idle lanes, never wait for a slow channel
+        ctx.lanes.kick()
+        return
     stats = dispatch_once(ctx.engine, ctx.registry, ctx.outbox)
     if stats.claimed:
         log.info("dispatch: %s", stats.outcomes)

@@ -62,12 +62,20 @@ def due_filter(now: datetime):
     )
 
 
-def claim_due(engine: Engine, cfg: OutboxConfig, now: datetime | None = None) -> list[int]:
-    """Claim up to `batch_size` due rows for `cfg.worker_id`; returns the ids this process won."""
+def due_channels(engine: Engine, now: datetime | None = None) -> list[str]:
+    """The channels that have due rows now (one dispatch lane each)."""
+    with session_scope(engine) as s:
+        return sorted(s.exec(select(Publication.channel).where(*due_filter(now or utcnow())).distinct()).all())
+
+
+def claim_due(engine: Engine, cfg: OutboxConfig, now: datetime | None = None, *, channel: str | None = None) -> list[int]:
+    """Claim up to `batch_size` due rows (of `channel` when given) for `cfg.worker_id`; returns the ids won."""
     now = now or utcnow()
     until = now + timedelta(seconds=cfg.lease_seconds)
     with session_scope(engine) as s:
         query = select(Publication.id, Publication.org_id).where(*due_filter(now))
+        if channel is not None:
+            query = query.where(Publication.channel == channel)
         query = query.order_by(Publication.due_at, Publication.id).limit(cfg.batch_size)
         if is_postgres(s):
             query = query.with_for_update(skip_locked=True)

@@ -10,7 +10,9 @@ The interface it defines is the one `scheduler.channels.portal` speaks:
 
 Every request is recorded (`requests`). Failures can be injected: `fail_next(n, status)` answers
 the next n POSTs with `status` without storing; `hang_after_store(n, seconds)` stores the post
-and then waits before answering, so a client with a shorter timeout gives up on a stored post.
+and then waits before answering, so a client with a shorter timeout gives up on a stored post;
+`hold_posts()` makes every POST wait (before storing) until the returned event is set, and sets
+`held` when the first one is waiting — a hung portal for tests that must not depend on timing.
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ class PortalEmulator:
     requests: list[RecordedRequest] = field(default_factory=list)
     _by_key: dict[str, int] = field(default_factory=dict)
     _faults: _Faults = field(default_factory=_Faults)
+    held: threading.Event = field(default_factory=threading.Event)  # a POST is waiting on `_release`
+    _release: threading.Event | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: LoopbackServer | None = None
 
@@ -78,6 +82,11 @@ class PortalEmulator:
     def hang_after_store(self, count: int, seconds: float) -> None:
         with self._lock:
             self._faults.hang_count, self._faults.hang_seconds = count, seconds
+
+    def hold_posts(self) -> threading.Event:
+        """Every POST hangs until the returned event is set (`stop()` sets it too)."""
+        self._release = threading.Event()
+        return self._release
 
     def post_requests(self) -> list[RecordedRequest]:
         with self._lock:
@@ -93,6 +102,8 @@ class PortalEmulator:
         return self
 
     def stop(self) -> None:
+        if self._release is not None:
+            self._release.set()
         if self._server:
             self._server.stop()
 
@@ -137,6 +148,11 @@ class PortalEmulator:
             data = await request.json()
         except ValueError:
             data = None
+        release = self._release
+        if release is not None and not release.is_set():
+            self.held.set()
+            while not release.is_set():
+                await asyncio.sleep(0.01)
         hang = 0.0
         with self._lock:
             status, body = self._create_locked(request, key, data)

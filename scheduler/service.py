@@ -1,6 +1,7 @@
 """The APScheduler 3.11 service: `gongkai scheduler` (blocking) or in-process inside `gongkai run`.
 
-Jobs come from `scheduler.jobs.JOBS`, in a memory job store, with `coalesce=True` and
+The dispatch job starts one lane per channel (`scheduler.dispatch.Lanes`) and returns, so a hung
+channel holds up only its own lane. Jobs come from `scheduler.jobs.JOBS`, in a memory job store, with `coalesce=True` and
 `max_instances=1`; several processes may run the same jobs, because every job claims its database
 rows (the database row is the lock). Interval jobs first run at start, so a scheduler that was down
 across a due time publishes what it missed right away (and logs it as late).
@@ -28,6 +29,7 @@ from app.settings import Settings
 from content.timeutil import SHANGHAI
 from scheduler.channels import build_registry
 from scheduler.channels.base import ChannelRegistry
+from scheduler.dispatch import Lanes
 from scheduler.jobs import JOBS, JobContext, JobSpec
 from scheduler.outbox import OutboxConfig
 
@@ -47,6 +49,8 @@ class SchedulerHandle:
     def stop(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+        if self.context.lanes is not None:
+            self.context.lanes.stop()
         self.context.registry.close()
 
 
@@ -75,6 +79,7 @@ def build(
         or OutboxConfig(worker_id=instance, lease_seconds=max(120.0, 4 * settings.dispatch_interval_seconds)),
         instance=instance,
     )
+    ctx.lanes = Lanes(engine, ctx.registry, ctx.outbox)  # one dispatch lane per channel
     cls = BlockingScheduler if blocking else BackgroundScheduler
     sched = cls(
         jobstores={"default": MemoryJobStore()},
