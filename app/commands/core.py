@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from app.checks_core import missing_sqlite_file
 from app.cli_support import die, open_engine
 from app.migrate import upgrade
+from app.secret_key import ensure_secret_key
 from app.settings import Settings
 from content import accounts
 from content.models import User, UserRole
@@ -46,6 +47,8 @@ def init(
             accounts.create_user(s, org_id=org.id, login=login, name="政务公开专员", password=password, roles="admin")
         s.commit()
     typer.echo(f"数据库已迁移到最新版本。机构：{org.name}（{'新建' if created else '已存在'}）")
+    if key_note := ensure_secret_key(settings):
+        typer.echo(key_note)
     typer.echo(f"安装标识：{installation}（发布幂等键的前缀；恢复备份后保持不变）")
     if password:
         typer.echo(f"管理员账号：{login}  初始密码：{password}（只显示这一次，请登录后修改）")

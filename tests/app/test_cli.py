@@ -117,7 +117,7 @@ def test_check_config_reports_unmigrated_then_sandbox(fresh):
     assert "[错误] 数据库" in r.stdout and "gongkai init" in r.stdout
     assert "Traceback" not in r.stderr
     assert run(url, "init", cwd=cwd).returncode == 0
-    r = run(url, "check-config", cwd=cwd)
+    r = run(url, "check-config", cwd=cwd, extra_env={"GONGKAI_SANDBOX": "1"})  # sandbox only when asked for
     assert r.returncode == 0, r.stdout + r.stderr
     assert "[正常] 数据库" in r.stdout
     assert "沙箱模式" in r.stdout and "GONGKAI_MP_APP_ID" in r.stdout
@@ -126,6 +126,7 @@ def test_check_config_reports_unmigrated_then_sandbox(fresh):
 def test_check_config_outside_sandbox_flags_placeholder_secret_and_partial_credentials(fresh):
     url, cwd = fresh
     assert run(url, "init", cwd=cwd).returncode == 0
+    (cwd / ".env").unlink()  # init wrote a random GONGKAI_SECRET_KEY there; this test is about a missing one
     r = run(url, "check-config", cwd=cwd, extra_env={"GONGKAI_PORTAL_URL": "http://127.0.0.1:9/portal"})
     assert r.returncode == 1
     lines = r.stdout.splitlines()

@@ -72,8 +72,52 @@ def test_fully_configured_channels_pass(clean_env):
     assert startup_problems(Settings()) == []
 
 
-def test_sandbox_needs_no_secrets(clean_env):
+def test_sandbox_needs_no_secrets_when_asked_for(clean_env):
+    clean_env.setenv("GONGKAI_SANDBOX", "1")
     assert Settings().sandbox and startup_problems(Settings()) == []
+
+
+def test_missing_credentials_do_not_select_the_sandbox(clean_env):
+    """Regression: no credentials used to mean sandbox mode, and with it the public development key."""
+    settings = Settings()
+    assert not settings.sandbox
+    assert any("GONGKAI_SECRET_KEY" in p for p in startup_problems(settings))
+
+
+def test_real_credentials_win_over_a_sandbox_request(clean_env):
+    clean_env.setenv("GONGKAI_SANDBOX", "1")
+    clean_env.setenv("GONGKAI_PORTAL_URL", "https://portal.example.invalid/api")
+    assert not Settings().sandbox
+
+
+@pytest.mark.parametrize("key", ["short-but-not-a-placeholder", "ab" * 20, "dev-secret-key"])
+def test_weak_secret_keys_are_refused_outside_the_sandbox(clean_env, key):
+    clean_env.setenv("GONGKAI_SECRET_KEY", key)
+    problems = startup_problems(Settings())
+    assert len(problems) == 1 and "GONGKAI_SECRET_KEY" in problems[0] and "32" in problems[0]
+    assert key not in problems[0]
+
+
+def test_a_random_32_byte_key_is_accepted(clean_env):
+    import secrets
+
+    clean_env.setenv("GONGKAI_SECRET_KEY", secrets.token_hex(32))
+    assert startup_problems(Settings()) == []
+
+
+def test_run_refuses_a_weak_key_and_says_how_to_try_the_sandbox(clean_env):
+    result = CliRunner().invoke(cli, ["run"])
+    assert result.exit_code == 2
+    assert "GONGKAI_SECRET_KEY" in result.output and "gongkai run --sandbox" in result.output
+
+
+def test_run_sandbox_passes_the_key_check(clean_env, tmp_path):
+    """`run --sandbox` gets past the secret-key check (and stops at the uninitialised database here)."""
+    r = _gongkai("run", "--sandbox", "--port", "1", env={"GONGKAI_DATABASE_URL": f"sqlite:///{tmp_path}/none.db",
+                                                          "GONGKAI_ARGON2_PROFILE": "test"}, cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert "GONGKAI_SECRET_KEY" not in r.stderr and "gongkai init" in r.stderr
+    assert "Traceback" not in r.stderr
 
 
 def test_malformed_setting_is_one_line(clean_env, tmp_path):
@@ -86,7 +130,7 @@ def test_malformed_setting_is_one_line(clean_env, tmp_path):
 @pytest.mark.parametrize("command", [["init"], ["serve"]])
 def test_unreachable_database_is_one_line_exit_2(clean_env, tmp_path, command):
     url = "postgresql://gongkai:pw-not-shown@127.0.0.1:1/none"
-    r = _gongkai(*command, env={"GONGKAI_DATABASE_URL": url}, cwd=tmp_path)
+    r = _gongkai(*command, env={"GONGKAI_DATABASE_URL": url, "GONGKAI_SECRET_KEY": REAL_SECRET}, cwd=tmp_path)
     assert r.returncode == 2, r.stderr
     lines = [ln for ln in r.stderr.splitlines() if ln.startswith("错误")]
     assert len(lines) == 1 and "GONGKAI_DATABASE_URL" in lines[0]
@@ -118,3 +162,25 @@ def test_logs_mask_secrets_plain_and_json(clean_env, capsys):
             assert entries[0]["level"] == "warning" and entries[0]["logger"] == "gongkai.test"
             assert "***" in entries[1]["exception"]
     logging.getLogger().handlers = [h for h in logging.getLogger().handlers if not getattr(h, "_gongkai", False)]
+
+
+def test_init_generates_a_strong_key_into_env_once(clean_env, tmp_path):
+    env = {"GONGKAI_DATABASE_URL": f"sqlite:///{tmp_path}/g.db", "GONGKAI_ARGON2_PROFILE": "test"}
+    r = _gongkai("init", env=env, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    dotenv = tmp_path / ".env"
+    assert (dotenv.stat().st_mode & 0o777) == 0o600
+    keys = [ln.split("=", 1)[1] for ln in dotenv.read_text().splitlines() if ln.startswith("GONGKAI_SECRET_KEY=")]
+    assert len(keys) == 1 and len(bytes.fromhex(keys[0])) == 32
+    assert keys[0] not in r.stdout + r.stderr  # the key itself is never printed
+    assert _gongkai("init", env=env, cwd=tmp_path).returncode == 0
+    assert dotenv.read_text().count("GONGKAI_SECRET_KEY=") == 1  # kept, not replaced
+    clean_env.chdir(tmp_path)
+    assert startup_problems(Settings()) == []
+
+
+def test_init_in_sandbox_mode_writes_no_key(clean_env, tmp_path):
+    env = {"GONGKAI_DATABASE_URL": f"sqlite:///{tmp_path}/g.db", "GONGKAI_ARGON2_PROFILE": "test",
+           "GONGKAI_SANDBOX": "1"}
+    assert _gongkai("init", env=env, cwd=tmp_path).returncode == 0
+    assert not (tmp_path / ".env").exists()
