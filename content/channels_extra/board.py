@@ -31,8 +31,11 @@ def notice_data(session: Session, notice: BoardNotice) -> NoticeData:
     item = session.get(Item, notice.item_id)
     revision = session.get(Revision, notice.revision_id)
     content = revision.content if revision else {}
+    org = session.get(Organization, item.org_id)
+    dept = session.get(Department, item.department_id)
+    signers = tuple(name for name in (org.name if org else "", dept.name if dept else "") if name)
     return NoticeData(title=notice.title, issuer=issuer_of(session, item), issued_on=notice.issued_on,
-                      body_html=content.get("body_html") or "", link_url=notice.link_url)
+                      body_html=content.get("body_html") or "", link_url=notice.link_url, signers=signers)
 
 
 def create_notice(session: Session, *, publication: Publication, link_url: str) -> BoardNotice:

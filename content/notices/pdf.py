@@ -31,6 +31,7 @@ class NoticeData:
     issued_on: datetime
     body_html: str
     link_url: str
+    signers: tuple[str, ...] = ()  # names that, closing the body, make it its own sign-off (org, department)
 
 
 def date_text(value: datetime) -> str:
@@ -48,15 +49,37 @@ def printable_body(body_html: str) -> str:
     return html if text_of(html).strip() else ""
 
 
+_BLOCK_END = re.compile(r"</(?:p|div|h[1-6]|li|td|tr|table|blockquote)>|<br\s*/?>", re.I)
+_DATE = re.compile(r"(?:\d{4}|[〇零一二三四五六七八九○]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月"
+                   r"\s*[\d一二三四五六七八九十]{1,3}\s*日|\d{4}[-./]\d{1,2}[-./]\d{1,2}")
+SIGNOFF_LINES = 3  # a 公文 closes with the issuer and the date on its last lines (an 附件 line may follow)
+SIGNOFF_SLACK = 8  # characters beside the issuer's name on its sign-off line
+
+
+def has_own_signoff(body_html: str, names: tuple[str, ...]) -> bool:
+    """Whether the body already ends with a sign-off (落款): a date or the issuer on its last lines.
+
+    Drafts written as 公文 carry their own 落款; the notice then must not print a second one.
+    """
+    lines = [t.replace(" ", "") for t in (text_of(part).strip() for part in _BLOCK_END.split(body_html or "")) if t]
+
+    def names_issuer(line: str) -> bool:  # the name with little else ("示例镇人民政府（盖章）"), not a sentence
+        return any(n and n in line and len(line) - len(n) <= SIGNOFF_SLACK for n in names)
+
+    return any(_DATE.fullmatch(line) or names_issuer(line) for line in lines[-SIGNOFF_LINES:])
+
+
 def _css_string(text: str) -> str:
     """Text safe inside a double-quoted CSS string within a <style> element."""
     return "".join(c if c.isalnum() or c in " ·（）()-" else f"\\{ord(c):x} " for c in text)
 
 
 def render_html(data: NoticeData) -> str:
+    body = printable_body(data.body_html)
     return _env.get_template("notice.html").render(
         title=data.title, issuer=data.issuer, issuer_css=_css_string(data.issuer), date_text=date_text(data.issued_on), link_url=data.link_url,
-        body_html=printable_body(data.body_html), qr_uri=qr_png_data_uri(data.link_url), font_stack=FONT_STACK,
+        body_html=body, qr_uri=qr_png_data_uri(data.link_url), font_stack=FONT_STACK,
+        sign=not has_own_signoff(body, (data.issuer, *data.signers)),
     )  # fmt: skip
 
 
