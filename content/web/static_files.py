@@ -22,3 +22,11 @@ def static_file(path: str) -> FileResponse:
     max_age = 31536000 if "/vendor/" in target.as_posix() else 3600
     return FileResponse(target, media_type=_TYPES.get(target.suffix),
                         headers={"Cache-Control": f"public, max-age={max_age}"})
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> FileResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon (Swagger UI, the sandbox pages); a 404
+    there is a console error on every such page."""
+    return FileResponse(_ROOT / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
