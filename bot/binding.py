@@ -67,6 +67,8 @@ def redeem(session: Session, *, code: str, channel: str, sender: str, secret_key
     if won != 1:
         raise Invalid("bad_code", BAD_CODE)
     user = session.get(User, row.user_id)
+    if user is None or not user.active:  # deactivated after the code was shown: no binding, no commands
+        raise Invalid("account_inactive", "该账号已停用，不能绑定。请联系政务公开专员。")
     field = "wecom_userid" if channel == "wecom" else "mp_openid"
     holder = session.exec(select(User).where(getattr(User, field) == sender)).first()
     if holder is not None and holder.id != user.id:
