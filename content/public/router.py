@@ -15,6 +15,7 @@ from content.channels_extra.links import item_link, own_page
 from content.channels_extra.tally import CHANNEL_NAMES
 from content.deps import SessionDep
 from content.errors import NotFound
+from content.files.outbound import absolute_html, outbound_content
 from content.html import sanitize
 from content.models import Category, Department, Item, Organization
 from content.public.feeds import FORMATS, Feed, FeedEntry, summary_of
@@ -88,8 +89,10 @@ def item_page(request: Request, org_code: str, item_id: int, session: SessionDep
     dept = session.get(Department, item.department_id)
     context = {
         "org": org, "item": item, "issuer": f"{org.name}{dept.name if dept else ''}",
-        "date": fmt_local(item.published_at or item.updated_at, "%Y年%m月%d日"), "body": sanitize(item.body_html),
+        "date": fmt_local(item.published_at or item.updated_at, "%Y年%m月%d日"),
+        "body": absolute_html(sanitize(item.body_html), _public_url(request)),
         "topic": _topic_names(session, org.id).get(item.topic_id or 0, ""),
+        "attachments": outbound_content({"attachments": item.attachments or []}, _public_url(request))["attachments"],
     }  # fmt: skip
     return templates.TemplateResponse(request, "public_item.html", context)
 
@@ -107,7 +110,8 @@ def feed(request: Request, org_code: str, fmt: str, session: SessionDep, topic: 
     entries = [
         FeedEntry(
             id=f"tag:{host},2024:{org.code}:item:{item.id}", title=item.title, link=_link(session, request, org, item),
-            summary=summary_of(item.digest, item.body_html), content_html=sanitize(item.body_html),
+            summary=summary_of(item.digest, item.body_html),
+            content_html=absolute_html(sanitize(item.body_html), _public_url(request)),  # readers fetch elsewhere
             published=item.published_at or item.updated_at, updated=item.published_at or item.updated_at,
             author=item.author or org.name, category=topics.get(item.topic_id or 0),
         )

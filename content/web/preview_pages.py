@@ -21,12 +21,16 @@ from content.deps import SessionDep
 from content.errors import DomainError, Forbidden
 from content.models import Category, Item, Revision, User
 from content.preview import open_preview, read_preview_token
+from content.urls import safe_href
+from content.web import preview_files
 from content.web.access import can_view
 from content.web.decide_form import COMMON_COMMENTS, DECIDING, decision_fields
+from content.web.preview_files import preview_file_url, preview_html
 from content.web.session import optional_user, read_form, roles
 from content.web.templating import render
 
 router = APIRouter()
+router.include_router(preview_files.router)
 
 
 def revision_view(session, revision: Revision) -> dict:
@@ -54,7 +58,7 @@ def _deciding(request: Request, session, user: User | None, item: Item) -> list[
 def _render(request: Request, session, token: str, item: Item, revision: Revision, user: User | None, *,
             message: str | None = None, typed: dict | None = None, status: int = 200):
     return render(request, "mobile_preview.html", {
-        "rev": revision_view(session, revision), "item_id": item.id, "token": token,
+        "rev": _token_view(session, token, revision), "item_id": item.id, "token": token,
         "deciding": _deciding(request, session, user, item), "signed_in": user is not None,
         "login_url": f"/login?next={quote(f'/m/preview/{token}', safe='/')}",
         "common_comments": COMMON_COMMENTS, "message": message, "typed": typed or {},
@@ -68,6 +72,16 @@ def mobile_preview(request: Request, token: str, session: SessionDep,
     secret = request.app.state.settings.secret_key.get_secret_value()
     item, revision = open_preview(session, secret, token)
     return _render(request, session, token, item, revision, user)
+
+
+def _token_view(session, token: str, revision: Revision) -> dict:
+    """The revision's fields with its files named through the token (content.web.preview_files)."""
+    rev = revision_view(session, revision)
+    rev["body_html"] = preview_html(token, rev["body_html"])
+    rev["cover_image"] = preview_file_url(token, safe_href(rev["cover_image"])) if rev["cover_image"] else None
+    rev["attachments"] = [{**a, "url": preview_file_url(token, safe_href(a.get("url")))}
+                          for a in (revision.content or {}).get("attachments") or [] if isinstance(a, dict)]
+    return rev
 
 
 @router.post("/m/preview/{token}/decide", name="mobile_preview_decide")
