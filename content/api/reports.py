@@ -12,6 +12,7 @@ from content.deps import SessionDep
 from content.errors import Conflict, Invalid
 from content.report import render
 from content.report.build import build_report
+from content.report.docx_render import content_disposition
 from content.tally import tally
 from content.workdays import MAX_YEAR, MIN_YEAR
 
@@ -47,5 +48,5 @@ def get_report(year: int, user: CurrentUserDep, session: SessionDep,
                        errors=report["errors"])
     headers = {}
     if format == "docx":
-        headers["Content-Disposition"] = f'attachment; filename="report-{year}-{report["layout"]}.docx"'
+        headers["Content-Disposition"] = content_disposition(report, "docx")
     return Response(render(report, format), media_type=MEDIA_TYPES[format], headers=headers)

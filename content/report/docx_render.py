@@ -4,16 +4,54 @@ from __future__ import annotations
 
 from io import BytesIO
 from typing import Any
+from urllib.parse import quote
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 
 from content.text_clean import xml_safe
 
 BODY_FONT, TITLE_FONT, HEADING_FONT = "仿宋_GB2312", "方正小标宋简体", "黑体"
+# GB/T 9704-2012 党政机关公文格式: A4, 天头 37 mm, 订口 28 mm; the other two margins follow from the
+# 156 mm × 225 mm type area.
+PAGE_MM, MARGINS_MM = (210, 297), {"top": 37, "bottom": 35, "left": 28, "right": 26}
+
+
+def download_name(report: dict[str, Any], fmt: str) -> str:
+    """示例镇2026年政府信息公开工作年度报告.docx: what people file the download as."""
+    return f"{report['title']}.{fmt}"
+
+
+def content_disposition(report: dict[str, Any], fmt: str) -> str:
+    """An attachment header with the Chinese name (RFC 5987) and an ASCII fallback for old clients."""
+    fallback = f"report-{report['year']}.{fmt}"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(download_name(report, fmt))}"
+
+
+def _page_setup(doc) -> None:
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
+    section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+    section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(footer.add_run("— "), BODY_FONT, 14)
+    run = footer.add_run()
+    _font(run, BODY_FONT, 14)
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        if kind:
+            node = OxmlElement("w:fldChar")
+            node.set(qn("w:fldCharType"), kind)
+        else:
+            node = OxmlElement("w:instrText" if text.strip() == "PAGE" else "w:t")
+            node.set(qn("xml:space"), "preserve")
+            node.text = text
+        run._element.append(node)
+    _font(footer.add_run(" —"), BODY_FONT, 14)
 
 
 def _font(run, name: str, size: float, bold: bool = False) -> None:
@@ -31,6 +69,12 @@ def _font(run, name: str, size: float, bold: bool = False) -> None:
 def to_docx(report: dict[str, Any]) -> bytes:
     report = xml_safe(report)  # narratives and titles stored before input cleaning may hold \x0b and the like
     doc = Document()
+    _page_setup(doc)
+    org = str((report.get("org") or {}).get("name") or "")
+    props = doc.core_properties
+    props.author = props.last_modified_by = org  # python-docx's template says "python-docx"
+    props.title = report["title"]
+    props.subject, props.keywords, props.comments = "政府信息公开工作年度报告", "政府信息公开", ""
     normal = doc.styles["Normal"]
     normal.font.name = BODY_FONT
     normal.font.size = Pt(16)

@@ -16,6 +16,7 @@ from content.errors import DomainError
 from content.registers.store import get_annual_figures, get_report_text, set_annual_figures, set_report_text
 from content.report import render as render_report
 from content.report.build import build_report, placeholders
+from content.report.docx_render import content_disposition
 from content.report.grid import fmt_value, occupancy
 from content.report.layouts import LAYOUTS, T2_SIGNED_CODES, get_layout
 from content.timeutil import local_today
@@ -118,9 +119,8 @@ def _download(request: Request, session, user, year: int, fmt: str) -> Response:
     if fmt not in MEDIA_TYPES:
         raise DomainError("unknown_format", f"未知的下载格式：{fmt}（可选：docx、html、md、json）", status=404)
     report = build_report(session, org_id=user.org_id, year=year, layout=_layout(request))
-    name = f"report-{year}-{report['layout']}.{fmt}"
     return Response(render_report(report, fmt), media_type=MEDIA_TYPES[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers={"Content-Disposition": content_disposition(report, fmt)})
 
 
 def _done(request: Request, year: int, what: str) -> RedirectResponse:

@@ -157,7 +157,7 @@ def test_downloads_use_the_report_renderers(client_for, engine, world):
     _registers(engine, world)
     drafter = client_for("drafter")
     r = drafter.get("/reports/2025/download/docx", headers=HTML)
-    assert r.status_code == 200 and 'filename="report-2025-2021.docx"' in r.headers["content-disposition"]
+    assert r.status_code == 200 and "filename*=UTF-8''%E6%B5%8B%E8%AF%95%E9%95%872025" in r.headers["content-disposition"]
     document = docx.Document(BytesIO(r.content))
     assert document.paragraphs[0].text == "测试镇2025年政府信息公开工作年度报告"
     words = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
