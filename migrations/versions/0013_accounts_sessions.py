@@ -3,8 +3,8 @@
 Revision ID: 0013_accounts_sessions
 Revises: 0011_merge_heads
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import content.models.base
 
