@@ -36,9 +36,15 @@ def open_engine(settings: Settings, *, require_migrated: bool = True) -> Engine:
 
 @contextmanager
 def cli_session(settings: Settings | None = None) -> Iterator[Session]:
-    engine = open_engine(settings or Settings())
+    """A session on the configured database with the settings' file store at hand (as the web app's
+    sessions have it), so items written from the CLI (`gongkai import`, …) never keep file bytes in rows."""
+    from content.files import context_from_settings
+
+    settings = settings or Settings()
+    engine = open_engine(settings)
     try:
         with session_scope(engine) as session:
+            session.info["files"] = context_from_settings(settings)
             yield session
     finally:
         engine.dispose()

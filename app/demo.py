@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from content import accounts, audit
+from content.files import FileContext, context_from_settings
 from content.models import AuditEvent, Item, Organization, Publication, User
 from content.timeutil import local, utcnow
 
@@ -40,7 +41,8 @@ ROLE_NAMES = {"admin": "政务公开专员（管理员）", "drafter": "拟稿�
 
 
 def _cover_png() -> str:
-    """A tiny solid-colour PNG as a data URI: official-account articles need a cover image."""
+    """A tiny solid-colour PNG as a data URI (stored on create, like an API client's upload): official-account
+    articles need a cover image."""
     import base64
     import struct
     import zlib
@@ -249,8 +251,12 @@ def state_counts(session: Session, org_id: int) -> dict[str, int]:
     return dict(rows)
 
 
-def seed_demo(session: Session, org: Organization) -> DemoSummary:
-    """Seed the demo into `org` (once); the caller commits."""
+def seed_demo(session: Session, org: Organization, files: FileContext) -> DemoSummary:
+    """Seed the demo into `org` (once); the caller commits.
+
+    The cover image goes into the file store (`files`) like an upload would, so demo items name it by
+    `/files/<sha256>` and every channel and page serves it from the store."""
+    session.info["files"] = files  # content.files.refs: data: URIs in item input are stored
     summary = DemoSummary(created=False, org_name=org.name)
     if not is_seeded(session, org.id):
         if session.exec(select(Item.id).where(Item.org_id == org.id)).first() is not None:
@@ -287,15 +293,28 @@ def describe(summary: DemoSummary, public_url: str) -> list[str]:
     return lines
 
 
-def init_demo(engine, *, org_code: str, public_url: str) -> list[str]:
-    """What `gongkai init --demo` does after the normal init: seed once, then describe."""
+def init_demo(engine, *, org_code: str, public_url: str, files: FileContext | None = None) -> list[str]:
+    """What `gongkai init --demo` does after the normal init: seed once, then describe.
+
+    `files`: the file store the app will serve from; by default the one the settings name for this
+    database (GONGKAI_FILES_DIR or S3, else `files` beside a SQLite database)."""
+    if files is None:
+        files = demo_files(engine)
     with Session(engine, expire_on_commit=False) as session:
         org = session.exec(select(Organization).where(Organization.code == org_code)).one()
-        summary = seed_demo(session, org)
+        summary = seed_demo(session, org, files)
         if summary.created:
             _demo_robot(session, org, public_url)
         session.commit()
     return describe(summary, public_url)
+
+
+def demo_files(engine) -> FileContext:
+    """The settings' file store for `engine`'s database (what `gongkai run` on that database reads)."""
+    from app.settings import Settings
+
+    settings = Settings(database_url=engine.url.render_as_string(hide_password=False))
+    return context_from_settings(settings)
 
 
 DEMO_ROBOT_KEY = "5e1f0c2a-7d3b-4e8f-9a6c-0d1e2f3a4b5c"

@@ -54,8 +54,10 @@ def init(
         typer.echo(f"管理员账号：{login}  初始密码：{password}（只显示这一次，请登录后修改）")
     if demo:
         from app.demo import init_demo
+        from content.files import context_from_settings
 
-        typer.echo("\n".join(init_demo(engine, org_code=org_code, public_url=settings.public_url)))
+        typer.echo("\n".join(init_demo(engine, org_code=org_code, public_url=settings.public_url,
+                                       files=context_from_settings(settings))))
     engine.dispose()
 
 
