@@ -59,12 +59,20 @@ def _editor(request: Request, session, user: User, item: Item | None, values: di
     return response
 
 
+def size_text(n: int) -> str:
+    """`10 MB`, `1.5 MB`, `500 KB`: one decimal at most, as media.js writes sizes."""
+    unit, value = ("MB", n / (1024 * 1024)) if n >= 1024 * 1024 else ("KB", n / 1024)
+    return f"{value:.1f}".rstrip("0").rstrip(".") + f" {unit}"
+
+
 def _upload_limits(request: Request) -> dict:
-    """Limits shown beside the upload fields (the file store's settings, when it has them)."""
+    """The upload limits of GONGKAI_IMAGE_MAX_BYTES / GONGKAI_ATTACHMENT_MAX_BYTES: shown beside the fields
+    and handed, exact to the byte, to media.js (data- attributes) so it refuses what the server would."""
     settings = request.app.state.settings
-    image = getattr(settings, "image_max_bytes", 1024 * 1024)
-    attachment = getattr(settings, "attachment_max_bytes", 1536 * 1024)
-    return {"image_max_kb": image // 1024, "attachment_max_kb": attachment // 1024,
+    image, attachment = settings.image_max_bytes, settings.attachment_max_bytes
+    return {"image_max_bytes": image, "attachment_max_bytes": attachment,
+            "image_max_text": size_text(image), "attachment_max_text": size_text(attachment),
+            "image_max_kb": image // 1024, "attachment_max_kb": attachment // 1024,
             "attachment_types": ("pdf", "doc", "docx", "xls", "xlsx", "zip")}
 
 

@@ -17,11 +17,22 @@
   var csrf = meta ? meta.getAttribute("content") : "";
   var LONG_SIDE = 1920;
   var TARGET_BYTES = 1000 * 1024;  // below WeChat's 1 MB for article images
-  var imageMax = section ? Number(section.dataset.imageMax) : 10 * 1024 * 1024;
-  var attachmentMax = section ? Number(section.dataset.attachmentMax) : 20 * 1024 * 1024;
-  var attachmentTypes = section ? section.dataset.attachmentTypes.split(",") : [];
+  /* The limits are the server's settings (GONGKAI_IMAGE_MAX_BYTES, GONGKAI_ATTACHMENT_MAX_BYTES), written
+     by the editor page into data- attributes; without them the server alone decides. */
+  function limit(name) {
+    var n = section ? Number(section.dataset[name]) : NaN;
+    return n > 0 ? n : Infinity;
+  }
+  var imageMax = limit("imageMax");
+  var attachmentMax = limit("attachmentMax");
+  var attachmentTypes = section && section.dataset.attachmentTypes ? section.dataset.attachmentTypes.split(",") : [];
 
-  function mb(n) { return n >= 1024 * 1024 ? Math.round(n / 1024 / 1024) + " MB" : Math.round(n / 1024) + " KB"; }
+  /* 10 MB, 1.5 MB, 500 KB: as the server writes them (content/web/editor.py size_text). */
+  function mb(n) {
+    var big = n >= 1024 * 1024;
+    var value = n / (big ? 1024 * 1024 : 1024);
+    return String(Math.round(value * 10) / 10) + (big ? " MB" : " KB");
+  }
 
   function post(url, file, name) {
     var data = new FormData();
