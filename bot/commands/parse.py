@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from content.text_clean import clean_text
+
 _NUMBER = re.compile(r"^(?:#|No\.?|第)?\s*(\d{1,9})\s*(?:号)?(?=\s|$|[,，:：、])", re.IGNORECASE)
 
 
@@ -20,7 +22,7 @@ class Command:
 
 def normalize(text: str) -> str:
     """NFKC turns full-width digits, letters, '＃' and the ideographic space into ASCII; collapse spaces."""
-    text = unicodedata.normalize("NFKC", text or "")
+    text = clean_text(unicodedata.normalize("NFKC", text or ""))  # no control characters into reasons
     return re.sub(r"\s+", " ", text).strip()
 
 

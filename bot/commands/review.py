@@ -15,6 +15,7 @@ from content.access import item_for_viewer
 from content.errors import DomainError
 from content.models import GATE_LABELS, STATE_LABELS, Department, Item, User
 from content.preview import preview_path
+from content.text_clean import clean_text
 from content.timeutil import fmt_local
 from content.workflow import available_actions, pending_reviews
 
@@ -159,7 +160,8 @@ def free_text(ctx: ChatContext) -> str | None:
         return None
     reason_id, item_id, revision_id, code = (pending_reason.id, pending_reason.item_id, pending_reason.revision_id,
                                              pending_reason.response_code)
-    done, text = decide(ctx, item_id, "reject", reason=ctx.inbound.content.strip(), revision_id=revision_id)
+    done, text = decide(ctx, item_id, "reject", reason=clean_text(ctx.inbound.content).strip(),
+                        revision_id=revision_id)
     # Used up either way; deleted after deciding because a refusal rolls the transaction back.
     ctx.session.exec(delete(PendingReason).where(PendingReason.id == reason_id))
     if code:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from content.errors import Invalid
+from content.text_clean import clean_text
 from content.workdays import MAX_YEAR, MIN_YEAR
 
 
@@ -55,7 +56,7 @@ def as_code(value: Any, mapping: dict[str, str], label: str, *, required: bool =
 
 
 def as_text(value: Any, label: str, max_len: int) -> str:
-    text = "" if value is None else str(value).strip()
+    text = "" if value is None else clean_text(str(value)).strip()
     if len(text) > max_len:
         raise Invalid("too_long", f"{label}超过 {max_len} 字")
     return text

@@ -107,3 +107,11 @@ def test_every_output_builds_from_any_stored_text(client, engine, world, tmp_pat
         index = next(n for n in zf.namelist() if n.endswith("index.xlsx"))
         rows = list(load_workbook(io.BytesIO(zf.read(index))).active.iter_rows(values_only=True))
     assert len(rows) >= len(titles) + 1
+
+
+def test_bot_commands_and_registers_clean_their_text():
+    from bot.commands.parse import normalize
+    from content.registers.validate import as_text
+
+    assert normalize("驳回 3 数据\x01有误\x0b请改") == "驳回 3 数据有误 请改"
+    assert as_text("网上调查\x0b问卷\x01", "标题", 100) == "网上调查\n问卷"
