@@ -27,8 +27,8 @@ AXE_DIR = Path(__file__).parent / "vendor" / "axe-core-4.14.1"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 VIEWPORTS = {"1366": {"viewport": {"width": 1366, "height": 768}},
              "375": {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}}
-LOGINS = {"drafter": "zhangwei", "dept_head": "wangqiang", "leader": "chenjing", "principal": "zhaolei",
-          "admin": "zhuanyuan", "public": None}
+LOGINS = {"drafter": "zhangwei", "drafter_b": "lina", "dept_head": "wangqiang", "leader": "chenjing",
+          "principal": "zhaolei", "admin": "zhuanyuan", "public": None}
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,9 @@ PAGES = [
     Page("drafter", "not_found", "/items/999999", status=404),
     Page("drafter", "forbidden", "/settings", status=403),
     Page("drafter", "account_password", "/account/password"),
+    Page("drafter_b", "dashboard", "/"),  # her rejected item, with the reason
+    Page("drafter_b", "item_rejected", "/items/{rejected}"),
+    Page("drafter_b", "editor_rejected", "/items/{rejected}/edit", ready=".w-e-toolbar button"),
     Page("dept_head", "dashboard", "/"),
     Page("dept_head", "review", "/items/{dept_head}/review"),
     Page("leader", "dashboard", "/"),
@@ -94,6 +97,7 @@ PAGES = [
     Page("admin", "appeal_new", "/registers/appeals/new"),
     Page("admin", "holidays", "/registers/holidays"),
     Page("admin", "reports", "/reports"),
+    Page("admin", "reports_bad_year", "/reports?year=1800", status=422),  # the error beside the field
     Page("admin", "report", "/reports/{last_year}"),
     Page("admin", "binding", "/me/binding"),
     Page("admin", "users", "/users"),
