@@ -257,3 +257,20 @@ def test_page(spec: Page, viewport: str, demo, tabs, axe_source):
     if errors:
         problems.append("browser errors:\n  " + "\n  ".join(errors))
     assert not problems, f"{path} as {spec.role} at {viewport} px:\n" + "\n".join(problems)
+
+
+def test_editor_toolbar_names_come_from_wangeditors_tooltips(demo, tabs):
+    """editor_a11y.js: each icon button is named by its tooltip's first line, its shortcut kept apart."""
+    base, _ = demo
+    page = tabs("drafter", "1366").page
+    page.goto(base + "/items/new")
+    page.wait_for_selector(".w-e-toolbar button[aria-label]", state="attached")
+    bold = page.locator('.w-e-toolbar button[data-tooltip^="粗体"]')
+    assert bold.get_attribute("aria-label") == "粗体"
+    assert bold.get_attribute("aria-keyshortcuts") == "Control+B"
+    assert page.get_by_role("button", name="无序列表").count() == 1
+    unnamed = page.evaluate("""[...document.querySelectorAll('.w-e-toolbar button')]
+        .filter(b => !b.textContent.trim() && !b.getAttribute('aria-label')).length""")
+    assert unnamed == 0
+    body = page.get_by_role("textbox", name="正文")
+    assert body.count() == 1 and body.get_attribute("aria-multiline") == "true"
