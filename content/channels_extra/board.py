@@ -13,7 +13,9 @@ from sqlmodel import Session, col, select
 from content import audit
 from content.channels_extra.models import BoardNotice, NoticeState
 from content.errors import Conflict, Invalid, NotFound
+from content.files.backends import FileBackend
 from content.models import Department, Item, Organization, Publication, Revision, User
+from content.notices.images import store_reader
 from content.notices.pdf import NoticeData, render_pdf
 from content.timeutil import utcnow
 
@@ -26,8 +28,9 @@ def issuer_of(session: Session, item: Item) -> str:
     return f"{org.name if org else ''}{dept.name if dept else ''}"
 
 
-def notice_data(session: Session, notice: BoardNotice) -> NoticeData:
-    """What the PDF shows: the approved revision's text, frozen at the time the notice was made."""
+def notice_data(session: Session, notice: BoardNotice, files: FileBackend | None = None) -> NoticeData:
+    """What the PDF shows: the approved revision's text, frozen at the time the notice was made, with its
+    images read from the file store `files` (verified; without a store they are left out)."""
     item = session.get(Item, notice.item_id)
     revision = session.get(Revision, notice.revision_id)
     content = revision.content if revision else {}
@@ -35,10 +38,12 @@ def notice_data(session: Session, notice: BoardNotice) -> NoticeData:
     dept = session.get(Department, item.department_id)
     signers = tuple(name for name in (org.name if org else "", dept.name if dept else "") if name)
     return NoticeData(title=notice.title, issuer=issuer_of(session, item), issued_on=notice.issued_on,
-                      body_html=content.get("body_html") or "", link_url=notice.link_url, signers=signers)
+                      body_html=content.get("body_html") or "", link_url=notice.link_url, signers=signers,
+                      images=store_reader(session, files, org_id=notice.org_id) if files is not None else None)
 
 
-def create_notice(session: Session, *, publication: Publication, link_url: str) -> BoardNotice:
+def create_notice(session: Session, *, publication: Publication, link_url: str,
+                  files: FileBackend | None = None) -> BoardNotice:
     """The notice for a board publication; idempotent (a resend finds the existing one)."""
     existing = session.exec(select(BoardNotice).where(BoardNotice.publication_id == publication.id)).first()
     if existing is not None:
@@ -49,7 +54,7 @@ def create_notice(session: Session, *, publication: Publication, link_url: str) 
         revision_id=publication.revision_id, title=(revision.content.get("title") or "")[:200],
         link_url=link_url, issued_on=utcnow(),
     )  # fmt: skip
-    _, notice.pages = render_pdf(notice_data(session, notice))  # fails loudly before anything is queued
+    _, notice.pages = render_pdf(notice_data(session, notice, files))  # fails loudly before anything is queued
     session.add(notice)
     session.flush()
     audit.record(session, org_id=notice.org_id, action="notice.create", target_type="board_notice",
@@ -115,7 +120,8 @@ def mark_taken_down(session: Session, *, actor: User, notice_id: int) -> BoardNo
     return notice
 
 
-def notice_pdf(session: Session, *, org_id: int, notice_id: int) -> tuple[BoardNotice, bytes]:
+def notice_pdf(session: Session, *, org_id: int, notice_id: int,
+               files: FileBackend | None = None) -> tuple[BoardNotice, bytes]:
     notice = get_notice(session, org_id=org_id, notice_id=notice_id)
-    pdf, _ = render_pdf(notice_data(session, notice))
+    pdf, _ = render_pdf(notice_data(session, notice, files))
     return notice, pdf

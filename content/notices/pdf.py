@@ -1,7 +1,8 @@
 """Rendering a bulletin-board notice: A4 PDF (WeasyPrint), body text paginated, QR code (segno).
 
-The body is the item's sanitized HTML with images dropped (a board notice is text; the QR code
-leads to the full page). WeasyPrint may fetch nothing from the network: only `data:` URLs load.
+The body is the item's sanitized HTML; its images that are our stored files are inlined from the file
+store (content.notices.images), any other image is dropped. WeasyPrint may fetch nothing from the
+network or the disk: only `data:` URLs load.
 An item without printable body text still yields a notice with its title, issuer, date and QR.
 """
 
@@ -17,11 +18,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from content.html import sanitize, text_of
 from content.notices.fonts import FONT_STACK, require_cjk_font
+from content.notices.images import ImageReader, has_image, inline_stored_images
 from content.timeutil import local
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-_IMG = re.compile(r"<img\b[^>]*>", re.I)
 
 
 @dataclass
@@ -32,6 +33,7 @@ class NoticeData:
     body_html: str
     link_url: str
     signers: tuple[str, ...] = ()  # names that, closing the body, make it its own sign-off (org, department)
+    images: ImageReader | None = None  # our stored body images, read from the store (content.notices.images)
 
 
 def date_text(value: datetime) -> str:
@@ -43,10 +45,11 @@ def qr_png_data_uri(payload: str) -> str:
     return segno.make(payload, error="m").png_data_uri(scale=8, border=4)
 
 
-def printable_body(body_html: str) -> str:
-    """The sanitized body without images; empty when nothing printable is left."""
-    html = _IMG.sub("", sanitize(body_html or ""))
-    return html if text_of(html).strip() else ""
+def printable_body(body_html: str, images: ImageReader | None = None) -> str:
+    """The sanitized body with our stored images inlined from the store (`images`; without it, or for
+    outside images, they are dropped); empty when nothing printable is left."""
+    html = inline_stored_images(sanitize(body_html or ""), images)
+    return html if text_of(html).strip() or has_image(html) else ""
 
 
 _BLOCK_END = re.compile(r"</(?:p|div|h[1-6]|li|td|tr|table|blockquote)>|<br\s*/?>", re.I)
@@ -75,7 +78,7 @@ def _css_string(text: str) -> str:
 
 
 def render_html(data: NoticeData) -> str:
-    body = printable_body(data.body_html)
+    body = printable_body(data.body_html, data.images)
     return _env.get_template("notice.html").render(
         title=data.title, issuer=data.issuer, issuer_css=_css_string(data.issuer), date_text=date_text(data.issued_on), link_url=data.link_url,
         body_html=body, qr_uri=qr_png_data_uri(data.link_url), font_stack=FONT_STACK,

@@ -15,6 +15,7 @@ from content.channels_extra.models import NOTICE_STATE_LABELS
 from content.channels_extra.ratelimit import LIMIT, sends_in_window
 from content.deps import SessionDep
 from content.errors import DomainError
+from content.files import context_for_app
 from content.models import Item, User
 from content.timeutil import utcnow
 from content.web.session import AdminUserDep, WebUserDep, read_form
@@ -115,8 +116,9 @@ def notices_page(request: Request, session: SessionDep, user: WebUserDep):
 
 
 @router.get("/notices/{notice_id}.pdf")
-def notice_pdf(notice_id: int, session: SessionDep, user: WebUserDep) -> Response:
-    notice, pdf = board.notice_pdf(session, org_id=user.org_id, notice_id=notice_id)
+def notice_pdf(request: Request, notice_id: int, session: SessionDep, user: WebUserDep) -> Response:
+    notice, pdf = board.notice_pdf(session, org_id=user.org_id, notice_id=notice_id,
+                                   files=context_for_app(request.app.state).backend)
     filename = f"notice-{notice.id}.pdf"
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})

@@ -54,9 +54,10 @@ def wecom_group_factory(settings: Settings, engine: Engine) -> ChannelAdapter | 
 
 
 def board_factory(settings: Settings, engine: Engine) -> ChannelAdapter | None:
+    from content.files import backend_from_settings
     from scheduler.channels.board import BoardChannel
 
-    return BoardChannel(engine, public_url=settings.public_url)
+    return BoardChannel(engine, public_url=settings.public_url, files=backend_from_settings(settings))
 
 
 FACTORIES: list[Callable[[Settings, Engine], ChannelAdapter | None]] = [

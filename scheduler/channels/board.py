@@ -15,6 +15,7 @@ from content.channels_extra.links import item_link
 from content.channels_extra.models import BoardNotice
 from content.db import session_scope
 from content.errors import DomainError
+from content.files.backends import FileBackend
 from content.labels import CHANNEL_LABELS
 from content.models import Publication
 from scheduler.channels.base import (
@@ -34,8 +35,9 @@ class BoardChannel:
     label = CHANNEL_LABELS["board"]
     needs_confirmation = False
 
-    def __init__(self, engine: Engine, *, public_url: str) -> None:
+    def __init__(self, engine: Engine, *, public_url: str, files: FileBackend | None = None) -> None:
         self.engine, self.public_url = engine, public_url
+        self.files = files  # the notice's images are read from the store (content.notices.images)
 
     def close(self) -> None:
         pass
@@ -51,7 +53,7 @@ class BoardChannel:
                 )
             try:
                 notice = board.create_notice(
-                    s, publication=s.get(Publication, job.publication_id), link_url=link
+                    s, publication=s.get(Publication, job.publication_id), link_url=link, files=self.files
                 )
             except DomainError as exc:
                 raise PermanentError(exc.message, code=exc.code) from None

@@ -14,7 +14,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.factory import create_app
 from app.settings import Settings
@@ -161,3 +161,52 @@ def test_signed_mobile_preview_shows_files_through_its_token_only(engine, world,
         other = hashlib.sha256(b"not in this revision").hexdigest()
         assert c.get(f"/m/preview/{token}/files/{other}").status_code == 404
         assert c.get(f"/m/preview/{token[:-3]}abc/files/{img}").status_code == 403
+
+
+def _pdf_image_sizes(pdf: bytes) -> list[tuple[int, int]]:
+    import io
+
+    import pypdf
+    from PIL import Image
+
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return [Image.open(io.BytesIO(image.data)).size for page in reader.pages for image in page.images]
+
+
+def test_board_notice_prints_body_images_read_from_the_store(engine, world, stored, portal_emulator, outbox_clock):
+    from content.channels_extra import board
+    from content.channels_extra.models import BoardNotice
+    from scheduler.channels.board import BoardChannel
+    from tests.content.web.conftest import WebClient
+
+    files_dir, img, pdf, _image = stored
+    item_id = item_with_files(engine, world, img, pdf, ["portal", "board"])
+    backend = DirectoryBackend(files_dir)
+    registry = ChannelRegistry([PortalChannel(portal_emulator.url, "portal-token", timeout=5, public_url=PUBLIC),
+                                BoardChannel(engine, public_url=PUBLIC, files=backend)])
+    for _ in range(3):  # the notice waits for the portal's link (its QR code)
+        dispatch_once(engine, registry, outbox_cfg())
+        outbox_clock.advance(60)
+    registry.close()
+    assert {p.channel: p.state for p in publications(engine, item_id)} == {"portal": "confirmed",
+                                                                           "board": "confirmed"}
+    with Session(engine) as s:
+        notice = s.exec(select(BoardNotice)).one()
+        _, printed = board.notice_pdf(s, org_id=world.org_id, notice_id=notice.id, files=backend)
+        _, without_store = board.notice_pdf(s, org_id=world.org_id, notice_id=notice.id)
+    assert (48, 48) in _pdf_image_sizes(printed)  # the photo, besides the QR code
+    assert (48, 48) not in _pdf_image_sizes(without_store)
+    with app_client(engine, files_dir) as c:  # the print queue's PDF link reads the app's store
+        web = WebClient(c.app, base_url="https://testserver")  # the public URL is https: secure cookies
+        web.page("/login")
+        assert web.submit("/login", {"login": "admin", "password": world.password, "next": "/"}).status_code == 303
+        r = web.get(f"/notices/{notice.id}.pdf")
+        assert r.status_code == 200 and (48, 48) in _pdf_image_sizes(r.content)
+    # an altered stored file stops the notice instead of printing something else
+    target = next(p for p in files_dir.rglob("*") if p.name == img)
+    target.write_bytes(png(48, seed=99))
+    with Session(engine) as s:
+        notice = s.exec(select(BoardNotice)).one()
+        with pytest.raises(Exception) as info:
+            board.notice_pdf(s, org_id=world.org_id, notice_id=notice.id, files=backend)
+    assert getattr(info.value, "code", "") == "file_altered"
