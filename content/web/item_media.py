@@ -23,7 +23,7 @@ from content.errors import NotFound
 from content.files import context_for_app, file_url, sha_of_url
 from content.files.models import StoredFile
 from content.files.refs import published_orgs_of
-from content.files.store import clean_name, find_file, read_verified
+from content.files.store import ATTACHMENT_TYPES, clean_name, find_file, read_verified
 from content.models import User
 from content.web.access import item_for_viewer
 from content.web.session import WebUserDep, optional_user, roles
@@ -85,6 +85,29 @@ def download_attachment(request: Request, item_id: int, index: int, session: Ses
     sha = sha_of_url(url)
     if sha:
         return RedirectResponse(f"{file_url(sha)}?name={quote(str(entry.get('name') or ''))}", status_code=303)
+    if not url and isinstance(entry.get("data"), str):  # a `{name, data}` row written without a store
+        return _legacy_download(entry)
     if not url.startswith(("http://", "https://")):
         raise NotFound("attachment_not_found", "附件不存在")
     return RedirectResponse(url, status_code=303)
+
+
+def _legacy_download(entry: dict) -> Response:
+    """The bytes of a data: URI attachment kept from before the file store (migration 0012 moves them;
+    this serves any written since by code without a store), with the same inert headers as `/files/`."""
+    import base64
+    import binascii
+
+    match = re.match(r"^data:[\w/+.-]*(?:;[\w=.-]+)*;base64,(.*)$", entry["data"], re.S)
+    try:
+        data = base64.b64decode(match.group(1), validate=True) if match else None
+    except (binascii.Error, ValueError):
+        data = None
+    if data is None:
+        raise NotFound("attachment_not_found", "附件不存在")
+    name = clean_name(str(entry.get("name") or ""), "file")
+    mime = next((m for ext, (m, magic) in ATTACHMENT_TYPES.items()
+                 if name.lower().endswith("." + ext) and data.startswith(magic)), "application/octet-stream")
+    return Response(data, media_type=mime, headers={
+        "X-Content-Type-Options": "nosniff", "Content-Security-Policy": FILE_CSP,
+        "Content-Disposition": content_disposition("attachment", name), "Cache-Control": "private, no-store"})
