@@ -35,7 +35,7 @@ from wechatpy.exceptions import WeChatClientException
 from bot.wechat import api
 from bot.wechat.clients import TOKEN_ERRORS, MpClient
 from content.files import FileUnreadable, sha_of_url
-from content.labels import CHANNEL_LABELS
+from content.labels import CHANNEL_LABELS, wechat_error_text
 from content.publications import RESEND_FLAG
 from scheduler.channels import mp_mass
 from scheduler.channels.base import (
@@ -208,11 +208,12 @@ class MpChannel:
     def _translate(self, exc: WeChatClientException, step: str):
         code, msg = exc.errcode, exc.errmsg
         if code == QUOTA:
-            return TransientError(f"公众号接口调用已达今日上限（45009），{step}稍后重试", code="mp_quota",
+            return TransientError(f"公众号{step}暂时失败：{wechat_error_text(code)}，稍后重试", code="mp_quota",
                                   retry_after=self.quota_retry_seconds)  # fmt: skip
         if code in BUSY or code in TOKEN_ERRORS:
-            return TransientError(f"公众号{step}暂时失败（{code}），稍后重试", code=f"mp_{code}")
-        return PermanentError(f"公众号{step}失败：{code} {msg}", code=f"mp_{code}")
+            return TransientError(f"公众号{step}暂时失败：{wechat_error_text(code)}，稍后重试", code=f"mp_{code}")
+        log.info("official account %s refused: %s %s", step, code, msg)  # WeChat's own words, for operators
+        return PermanentError(f"公众号{step}失败：{wechat_error_text(code)}", code=f"mp_{code}")
 
     class _ErrorScope:
         def __init__(self, channel: MpChannel, step: str) -> None:
@@ -240,7 +241,7 @@ class MpChannel:
         except WeChatClientException as exc:
             if exc.errcode in GONE:
                 return RemoteState(RemoteStatus.failed, reason=f"公众号找不到发布任务 {publish_id}")
-            raise UnknownOutcome(f"查询公众号发布状态失败：{exc.errcode}", code="mp_lookup") from exc
+            raise UnknownOutcome(f"查询公众号发布状态失败：{wechat_error_text(exc.errcode)}", code="mp_lookup") from exc
         except requests.RequestException as exc:
             raise UnknownOutcome(f"查询公众号发布状态失败：{type(exc).__name__}", code="mp_lookup") from exc
         status = int(out.get("publish_status", -1))
@@ -278,7 +279,7 @@ class MpChannel:
             try:
                 page = api.freepublish_batchget(self.client, offset=offset, count=20)
             except WeChatClientException as exc:
-                raise UnknownOutcome(f"查询公众号发布记录失败：{exc.errcode}", code="mp_lookup") from exc
+                raise UnknownOutcome(f"查询公众号发布记录失败：{wechat_error_text(exc.errcode)}", code="mp_lookup") from exc
             except requests.RequestException as exc:
                 raise UnknownOutcome(f"查询公众号发布记录失败：{type(exc).__name__}", code="mp_lookup") from exc
             entries = page.get("item") or []

@@ -32,6 +32,7 @@ import requests
 from sqlalchemy.engine import Engine
 from wechatpy.exceptions import WeChatClientException
 
+from content.labels import wechat_error_text
 from content.timeutil import fmt_local, utcnow
 from scheduler import mass_quota
 from scheduler.channels.base import (
@@ -145,7 +146,7 @@ def send(channel: MpChannel, job: PublishJob) -> SendResult:
         job.step_done("mass_attempted", False)
         if exc.errcode == NO_QUOTA:
             mass_quota.block_period(cfg.engine, cfg.quota, slot["period"], org_id=job.org_id)
-            raise _wait_for_next_period(cfg, job, "公众号群发次数已用完（45028）") from exc
+            raise _wait_for_next_period(cfg, job, f"公众号群发次数已用完（代码 {NO_QUOTA}）") from exc
         mass_quota.release(cfg.engine, cfg.quota, slot["period"], slot["slot"])
         raise channel._translate(exc, "群发") from exc
     except requests.RequestException as exc:
@@ -170,7 +171,7 @@ def reconcile(channel: MpChannel, job: PublishJob) -> RemoteState:
     except WeChatClientException as exc:
         if exc.errcode in GONE:
             return RemoteState(RemoteStatus.failed, reason=f"公众号找不到群发消息 {msg_id}")
-        raise UnknownOutcome(f"查询公众号群发状态失败：{exc.errcode}", code="mp_lookup") from exc
+        raise UnknownOutcome(f"查询公众号群发状态失败：{wechat_error_text(exc.errcode)}", code="mp_lookup") from exc
     except requests.RequestException as exc:
         raise UnknownOutcome(f"查询公众号群发状态失败：{type(exc).__name__}", code="mp_lookup") from exc
     status = str(out.get("msg_status", ""))

@@ -29,7 +29,7 @@ from content.channels_extra.models import RobotGroup, RobotStatus
 from content.channels_extra.robots import mark_invalid, mask_url
 from content.db import session_scope
 from content.files.outbound import absolute_url
-from content.labels import CHANNEL_LABELS
+from content.labels import CHANNEL_LABELS, wechat_error_text
 from content.models import Department, Item, Organization
 from content.timeutil import utcnow
 from scheduler.channels.base import (
@@ -157,9 +157,8 @@ class WecomGroupChannel:
         if errcode == ERR_INVALID_KEY:
             self._invalidate(robot, publication_id)
             raise PermanentError(_invalid_message(robot.name), code="robot_invalid")
-        raise PermanentError(
-            f"企业微信群机器人返回错误 {errcode}：{answer.get('errmsg', '')}", code="robot_error"
-        )
+        log.info("robot %s refused: %s %s", robot.id, errcode, answer.get("errmsg", ""))
+        raise PermanentError(f"企业微信群机器人返回错误：{wechat_error_text(errcode)}", code="robot_error")
 
     def _invalidate(self, robot: RobotGroup, publication_id: int) -> None:
         with session_scope(self.engine) as s:
