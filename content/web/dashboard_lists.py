@@ -9,17 +9,33 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import cast, exists, func, literal
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import and_, exists, func, literal, or_, union
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from content.models import Item, Publication, ReviewStep, User
+from content.models import (
+    Decision,
+    Deputy,
+    Item,
+    Oversight,
+    Publication,
+    Review,
+    ReviewState,
+    ReviewStep,
+    Revision,
+    Role,
+    User,
+    UserRole,
+)
 from content.registers.models import DisclosureApplication
+from content.timeutil import utcnow
 from content.workdays import WorkCalendar
 
 PAGE_SIZE = 10
 NEARLY_DUE_WORKDAYS = 5  # the bot reminds the handler 5 working days before the due date too
 FAILED_STATES = ("failed", "unknown")
+# States that take an after-the-fact approval of a gate skipped by 紧急发布 (content.transitions).
+LATE_APPROVAL_STATES = ("approved", "scheduled", "published")
 
 
 @dataclass
@@ -75,24 +91,75 @@ def my_items(session: Session, user: User, state: str, number: int) -> Page:
 
 # ---------------------------------------------------------------------------- reviewer
 
-def _assigned(session: Session, user_id: int):
-    """SQL: the step's assignee snapshot (a JSON list of user ids) holds `user_id`."""
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(ReviewStep.assignee_ids, JSONB).contains(cast(literal(f"[{int(user_id)}]"), JSONB))
-    ids = func.json_each(ReviewStep.assignee_ids).table_valued("value")
-    return exists(select(literal(1)).select_from(ids).where(ids.c.value == int(user_id)))
+def _acting_as(user: User, now):
+    """SQL: the ids `user` decides as now: their own, and those of the people they deputise for.
+
+    Mirrors `content.reviewers` (a deputy acts for every gate and scope of an absent user of the org).
+    """
+    absent = aliased(User)
+    deputised = (select(Deputy.user_id).join(absent, col(absent.id) == col(Deputy.user_id))
+                 .where(Deputy.deputy_id == user.id, absent.org_id == user.org_id,
+                        Deputy.starts_at <= now, Deputy.ends_at > now))
+    return union(select(literal(int(user.id))), deputised)
+
+
+def _holds_gate(user: User, now):
+    """SQL, correlated to `Item` and `ReviewStep`: `user` holds the step's gate for the item's department.
+
+    The same rule as `reviewers.gate_holders`: an active holder of the gate's role (dept_head of the
+    item's department, a leader overseeing it, any principal), in person or through a deputy acting now.
+    """
+    holder = aliased(User)
+    role = aliased(UserRole)
+    scope = or_(
+        and_(ReviewStep.gate == Role.dept_head, holder.department_id == Item.department_id),
+        and_(ReviewStep.gate == Role.leader,
+             exists().where(col(Oversight.user_id) == col(holder.id), Oversight.department_id == Item.department_id)
+             .correlate_except(Oversight)),
+        ReviewStep.gate == Role.principal,
+    )
+    return exists(
+        select(literal(1)).select_from(role).join(holder, col(holder.id) == col(role.user_id))
+        .where(col(role.user_id).in_(_acting_as(user, now)), role.role == ReviewStep.gate,
+               holder.org_id == user.org_id, col(holder.active).is_(True), scope)
+        .correlate(Item, ReviewStep)
+    )
+
+
+def _decidable_step(user: User, now):
+    """SQL, correlated to `Item`: a step of the item that `user` may decide now (`permissions.refusal`).
+
+    In review: the pending step at the item's gate in the active review. After an emergency
+    publication: a skipped step of the latest review, while the state still takes a late approval.
+    Never for an author of the item, nor for someone who approved another gate of the same review.
+    """
+    other = aliased(ReviewStep)
+    latest_review = select(func.max(Review.id)).where(Review.item_id == Item.id).correlate(Item).scalar_subquery()
+    current = and_(Item.state == "in_review", ReviewStep.decision == Decision.pending,
+                   ReviewStep.gate == Item.gate,
+                   exists().where(Review.id == ReviewStep.review_id, Review.state == ReviewState.in_progress))
+    late = and_(col(Item.state).in_(LATE_APPROVAL_STATES), col(Item.review_incomplete).is_(True),
+                ReviewStep.decision == Decision.skipped, ReviewStep.review_id == latest_review)
+    approved_elsewhere = exists().where(other.review_id == ReviewStep.review_id, other.id != ReviewStep.id,
+                                        other.decided_by == user.id, other.decision == Decision.approved)
+    return exists(
+        select(literal(1)).select_from(ReviewStep)
+        .where(ReviewStep.item_id == Item.id, or_(current, late), _holds_gate(user, now), ~approved_elsewhere)
+        .correlate(Item)
+    )
 
 
 def review_queue(session: Session, user: User, number: int) -> Page:
-    """Items whose open gate lists `user` among its assignees, and emergency items awaiting their approval.
+    """Items with a gate `user` may decide now, and emergency items awaiting their approval after the fact.
 
-    The assignees are those the step named when it opened (authors excluded); the review page asks the
-    chain's `available_actions` again before any decision.
+    Built in SQL from the rule the review chain applies (`permissions.refusal(…, "approve")`), not from
+    the assignee list saved when a step opened: a deputy named later sees the item at once, and a holder
+    who lost the role no longer does. The review page still asks `available_actions` before a decision.
     """
-    step_open = (ReviewStep.item_id == Item.id) & _assigned(session, user.id) & (
-        ((ReviewStep.decision == "pending") & (Item.state == "in_review") & (ReviewStep.gate == Item.gate))
-        | ((ReviewStep.decision == "skipped") & col(Item.review_incomplete).is_(True)))
-    where = (Item.org_id == user.org_id, exists(select(literal(1)).where(step_open)))
+    if not user.active:
+        return Page(param="queue_page", number=1, total=0)
+    authored = exists().where(Revision.item_id == Item.id, Revision.created_by == user.id)
+    where = (Item.org_id == user.org_id, Item.drafter_id != user.id, ~authored, _decidable_step(user, utcnow()))
     query = select(Item).where(*where).order_by(col(Item.submitted_at), col(Item.id))
     return _page(session, query, select(func.count()).select_from(Item).where(*where), "queue_page", number)
 

@@ -128,3 +128,86 @@ def test_admin_lists_page_in_sql(client_for, engine, world):
     # a page number past the end shows the last page; garbage shows the first
     assert len(re.findall(r"失败稿\d\d", _section(c.page("/?failed_page=99").text, "failed-channels"))) == 3
     assert len(re.findall(r"失败稿\d\d", _section(c.page("/?failed_page=x").text, "failed-channels"))) == 10
+
+
+def _deputy(engine, absent: int, deputy: int, *, hours: float = 8, starts_in_hours: float = -1) -> None:
+    from content import accounts
+
+    with Session(engine) as s:
+        start = utcnow() + timedelta(hours=starts_in_hours)
+        accounts.name_deputy(s, user=s.get(User, absent), deputy=s.get(User, deputy), starts_at=start,
+                             ends_at=start + timedelta(hours=hours))
+        s.commit()
+
+
+def test_deputy_named_after_submission_sees_the_item_in_their_queue(client_for, engine, world):
+    from tests.content.helpers import act, make_item
+
+    item_id = make_item(engine, world.drafter, title="代理期间待审稿")
+    act(engine, world.drafter, item_id, "submit")  # the dept_head step opens, listing head_a only
+    c = client_for("head_b")
+    assert "代理期间待审稿" not in _section(c.page("/").text, "pending-reviews")
+    _deputy(engine, world.head_a, world.head_b)  # head_b stands in for head_a from now on
+    queue = _section(c.page("/").text, "pending-reviews")
+    assert "待我审核（1）" in queue and "代理期间待审稿" in queue and f"/items/{item_id}/review" in queue
+
+
+def test_review_queue_matches_the_chain_rule_for_every_user(engine, world):
+    """The SQL queue lists exactly the items `pending_reviews` (the chain's own rule, in Python) lists."""
+    from content import credentials
+    from content.permissions import pending_reviews
+    from content.web.dashboard_lists import review_queue
+    from tests.content.helpers import act, make_item
+
+    at_head = make_item(engine, world.drafter, title="部门负责人环节")
+    act(engine, world.drafter, at_head, "submit")
+    at_leader = make_item(engine, world.drafter, title="分管领导环节")
+    act(engine, world.drafter, at_leader, "submit")
+    act(engine, world.head_a, at_leader, "approve")
+    dept_b = make_item(engine, world.drafter_b, title="经发办稿", sensitive=True)
+    act(engine, world.drafter_b, dept_b, "submit")
+    act(engine, world.head_b, dept_b, "approve")
+    act(engine, world.leader_b, dept_b, "approve")  # at the principal gate
+    edited = make_item(engine, world.drafter, title="负责人修改过的稿")
+    act(engine, world.drafter, edited, "submit")
+    with Session(engine) as s:  # head_a edits: back at the first gate, which its only holder (now an author) may not decide
+        store.update_item(s, actor=s.get(User, world.head_a), item_id=edited, changes={"digest": "改"})
+        s.commit()
+    urgent = make_item(engine, world.drafter, title="紧急发布稿", sensitive=True)
+    act(engine, world.drafter, urgent, "submit")
+    act(engine, world.principal, urgent, "emergency_publish", reason="汛情紧急")  # head and leader approve late
+    recalled = make_item(engine, world.drafter, title="撤回的稿")
+    act(engine, world.drafter, recalled, "submit")
+    act(engine, world.drafter, recalled, "recall")
+    _deputy(engine, world.leader, world.head_b)  # head_b acts for the leader of 党政办 now
+    _deputy(engine, world.head_a, world.drafter2, starts_in_hours=-10, hours=2)  # ended
+    _deputy(engine, world.leader_b, world.drafter2, starts_in_hours=2)  # not yet begun
+    with Session(engine) as s:
+        credentials.deactivate(s, user=s.get(User, world.leader_b), actor=s.get(User, world.admin))
+        s.commit()
+
+    expected = {
+        world.head_a: {at_head, urgent}, world.head_b: {at_leader, urgent}, world.leader: {at_leader, urgent},
+        world.principal: {dept_b, urgent}, world.drafter2: set(), world.leader_b: set(), world.drafter: set(),
+    }  # fmt: skip
+    with Session(engine) as s:
+        for user_id in (world.drafter, world.drafter2, world.drafter_b, world.head_a, world.head_b, world.leader,
+                        world.leader_b, world.principal, world.admin):
+            user = s.get(User, user_id)
+            page = review_queue(s, user, 1)
+            listed = {i.id for i in page.rows}
+            assert listed == {i.id for i in pending_reviews(s, user=user)}, user.login
+            assert page.total == len(listed)
+            if user_id in expected:
+                assert listed == expected[user_id], user.login
+
+
+def test_review_queue_pages_in_sql(client_for, engine, world):
+    from tests.content.helpers import act, make_item
+
+    for n in range(12):
+        act(engine, world.drafter, make_item(engine, world.drafter, title=f"排队稿{n:02d}"), "submit")
+    c = client_for("head_a")
+    first = _section(c.page("/").text, "pending-reviews")
+    assert "待我审核（12）" in first and len(re.findall(r"排队稿\d\d", first)) == 10 and "queue_page=2" in first
+    assert re.findall(r"排队稿\d\d", _section(c.page("/?queue_page=2").text, "pending-reviews")) == ["排队稿10", "排队稿11"]
