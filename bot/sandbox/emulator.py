@@ -22,6 +22,9 @@ Endpoints (base `<url>/mp/cgi-bin/` or `<url>/wecom/cgi-bin/`): mp `token`, `mes
 `message/mass/delete`; wecom `gettoken`, `message/send`, `message/update_template_card`.
 Every call needs a token the emulator issued (else 40014; after `expire_tokens()` 42001).
 
+Published articles are served at `GET <url>/s/<article id>` (mass sends `/s/mass-<msg_id>`): the stored
+article with its images, the address `freepublish/get` and the publish records give (bot/sandbox/articles.py).
+
 Over HTTP: `GET <url>/_emulator/records?api=&endpoint=` (JSON list), `POST <url>/_emulator/reset`,
 `POST <url>/_emulator/fail` with `{"endpoint", "errcode", "times", "api"}`.
 """
@@ -36,7 +39,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.sandbox import handlers
+from bot.sandbox import articles, handlers
 from bot.sandbox.server import LoopbackServer
 from bot.sandbox.state import EmulatorState, Record
 
@@ -53,6 +56,7 @@ class WeChatEmulator:
     def start(self) -> WeChatEmulator:
         self._server.start()
         self.url = self._server.url
+        self.state.base_url = self.url  # article links point here (bot/sandbox/articles.py)
         return self
 
     def stop(self) -> None:
@@ -135,6 +139,7 @@ def _build_app(state: EmulatorState) -> Starlette:
         Route("/_emulator/reset", reset, methods=["POST"]),
         Route("/_emulator/fail", fail, methods=["POST"]),
         Route("/img/{name}", image, methods=["GET"]),
+        Route("/s/{key}", articles.article_page(state), methods=["GET"]),
         Route("/{api:str}/cgi-bin/{endpoint:path}", api_call, methods=["GET", "POST"]),
     ])
 

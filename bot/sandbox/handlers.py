@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from bot.sandbox.articles import image_url, mass_url
 from bot.sandbox.state import (
     DIGEST_TOO_LONG,
     INVALID_MEDIA,
@@ -82,7 +83,7 @@ def mp_uploadimg(state: EmulatorState, _q: dict, _b: dict, files: dict) -> dict:
     stored = _store_image(state, files)
     if stored is None:
         return {"errcode": MISSING_PARAM, "errmsg": "missing media"}
-    return {"url": f"http://mmbiz.qpic.cn/sandbox/{stored[0]}"}
+    return {"url": image_url(stored[0])}
 
 
 def mp_add_material(state: EmulatorState, query: dict, _b: dict, files: dict) -> dict:
@@ -91,7 +92,7 @@ def mp_add_material(state: EmulatorState, query: dict, _b: dict, files: dict) ->
         return {"errcode": MISSING_PARAM, "errmsg": "missing media"}
     kind = query.get("type", "image")
     media_id = f"{kind}-{state.next_id()}"
-    url = f"http://mmbiz.qpic.cn/sandbox/{stored[0]}"
+    url = image_url(stored[0])
     with state.lock:
         state.materials[media_id] = {"type": kind, "filename": stored[1]["filename"],
                                      "size": stored[1]["size"], "url": url}
@@ -199,7 +200,7 @@ def mass_job_finish_event(state: EmulatorState, msg_id: str, *, to: str, status:
     with state.lock:
         job = state.mass_jobs[str(msg_id)]
         final = status or ("send success" if job["statuses"][-1] == "SEND_SUCCESS" else "send fail")
-    url = f"https://mp.weixin.qq.com/s/sandbox-mass-{msg_id}-1"
+    url = mass_url(state.base_url, str(msg_id))
     return (f"<xml><ToUserName><![CDATA[{to}]]></ToUserName><FromUserName><![CDATA[mphelper]]></FromUserName>"
             f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
             f"<Event><![CDATA[MASSSENDJOBFINISH]]></Event><MsgID>{msg_id}</MsgID>"

@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.sandbox.articles import article_url
+
 # WeChat error codes the emulator produces on its own.
 INVALID_TOKEN = 40014
 EXPIRED_TOKEN = 42001
@@ -50,6 +52,7 @@ class EmulatorState:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self._ids = itertools.count(1)
+        self.base_url = "http://127.0.0.1"  # the emulator's own address, set when its server starts
         self.reset()
 
     def reset(self) -> None:
@@ -149,7 +152,7 @@ class EmulatorState:
         """The article a successful job made (created on first sight, as WeChat does when it finishes)."""
         if job.get("article_id") is None:
             article_id = f"article-{self.next_id()}"
-            urls = [f"https://mp.weixin.qq.com/s/sandbox-{article_id}-{i + 1}"
+            urls = [article_url(self.base_url, article_id, i + 1)
                     for i in range(len(self.drafts.get(job["media_id"], [])) or 1)]
             self.articles[article_id] = {"media_id": job["media_id"], "deleted": False, "urls": urls,
                                          "at": int(time.time())}

@@ -35,7 +35,7 @@ def test_mass_job_finish_event_confirms_the_post(mp_chat, engine, world, setting
     assert mp_events.apply_publish_events(engine, cfg()) == 1
     row = pub(engine, pid)
     assert row.state == "confirmed" and row.remote_id == f"mass:{msg_id}"
-    assert row.remote_url == f"https://mp.weixin.qq.com/s/sandbox-mass-{msg_id}-1"
+    assert row.remote_url == f"{emu.url}/s/mass-{msg_id}"  # the emulator serves the article there
     with Session(engine) as s:
         assert s.get(Item, row.item_id).state == "published"
 

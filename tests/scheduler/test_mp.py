@@ -49,7 +49,7 @@ def test_publish_uploads_images_rewrites_body_and_confirms_by_polling(
 
     assert reconcile.confirm_sent(engine, mp_registry, cfg()) == {"confirmed": 1}
     row = pub(engine, pid)
-    assert row.state == "confirmed" and row.remote_url.startswith("https://mp.weixin.qq.com/s/")
+    assert row.state == "confirmed" and row.remote_url.startswith(f"{wechat_emulator.url}/s/article-")
     with Session(engine) as s:
         assert s.get(Item, row.item_id).state == "published"
 
