@@ -155,7 +155,7 @@ def test_reason_after_the_item_moved_on_is_refused_and_used_up(chat, emu, engine
     act(engine, world.drafter, item_id, "recall")
     before = snapshot(engine)
     reply = chat.say("head-a", "附件缺少盖章页")
-    assert reply.startswith(f"#{item_id} 稿件当前状态下不能驳回")
+    assert reply.startswith(f"#{item_id} 稿件已被起草人撤回修改")
     after = snapshot(engine)
     assert after["items"] == before["items"] and after["steps"] == before["steps"]
     assert after["AuditEvent"] == before["AuditEvent"] and after["PendingReason"] == before["PendingReason"] - 1
