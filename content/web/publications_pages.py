@@ -25,7 +25,7 @@ from content.publications import (
     may_retry,
     retry_publication,
 )
-from content.web.access import WIDE_ROLES, item_for_viewer
+from content.web.access import WIDE_ROLES, can_view, item_for_viewer
 from content.web.session import WebUserDep, read_form, roles
 from content.web.templating import channel_label, render
 
@@ -42,9 +42,10 @@ def pub_channel_label(pub: Publication) -> str:
 
 def _filters(request: Request) -> dict[str, str]:
     p = request.query_params
-    f = {k: p.get(k, "") for k in ("state", "channel", "page")}
+    f = {k: p.get(k, "") for k in ("state", "channel", "item", "page")}
     f["state"] = f["state"] if f["state"] in PUBLICATION_STATE_LABELS else ""
     f["channel"] = f["channel"] if f["channel"] in CHANNEL_CHOICES else ""
+    f["item"] = f["item"] if f["item"].isdigit() and 0 < int(f["item"]) < 2**31 else ""  # one item's channels
     return f
 
 
@@ -56,7 +57,7 @@ def _page(request: Request, session, user: User, *, errors: dict | None = None, 
     restricted = not mine & WIDE_ROLES  # drafters and heads see their own department's items
     rows = [] if restricted and user.department_id is None else list_publications(
         session, org_id=user.org_id, state=f["state"] or None, channel=f["channel"] or None,
-        department_id=user.department_id if restricted else None, limit=PAGE_SIZE + 1,
+        item_id=int(f["item"]) if f["item"] else None, department_id=user.department_id if restricted else None, limit=PAGE_SIZE + 1,
         offset=(page - 1) * PAGE_SIZE)
     more, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
     item_ids = list(dict.fromkeys(p.item_id for p in rows))
@@ -73,12 +74,24 @@ def _page(request: Request, session, user: User, *, errors: dict | None = None, 
         })  # fmt: skip
     departments = {d.id: d.name for d in session.exec(select(Department).where(Department.org_id == user.org_id))}
     qs = {k: v for k, v in f.items() if v and k != "page"}
+    filtered_item = _filtered_item(session, user, f["item"], items)
     return render(request, "publications/list.html", {
-        "groups": groups, "f": f, "page": page, "has_more": more, "dept_names": departments,
+        "groups": groups, "f": f, "filtered_item": filtered_item, "page": page, "has_more": more, "dept_names": departments,
         "channel_choices": CHANNEL_CHOICES, "errors": errors or {}, "typed": typed or {}, "message": message,
         "done": request.query_params.get("done"), "back_qs": urlencode(qs),
+        "all_items_qs": urlencode({k: v for k, v in qs.items() if k != "item"}),
         "prev_qs": urlencode({**qs, "page": page - 1}), "next_qs": urlencode({**qs, "page": page + 1}),
     }, status=status)  # fmt: skip
+
+
+def _filtered_item(session, user: User, item_id: str, shown: dict[int, Item]) -> Item | None:
+    """The item the list is limited to, for its title above the list (only one the user may see)."""
+    if not item_id:
+        return None
+    if int(item_id) in shown:
+        return shown[int(item_id)]
+    item = session.get(Item, int(item_id))
+    return item if item is not None and can_view(session, user, item) else None
 
 
 def _back(request: Request, done: str) -> str:

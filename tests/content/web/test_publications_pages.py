@@ -116,3 +116,26 @@ def test_withdraw_needs_a_reason_and_the_right_person(client_for, engine, world)
     assert event.action == "item.withdraw" and event.actor_id == world.leader
     done = leader.page("/publications?done=withdraw")
     assert "撤回中" in done.text and "已取消" in done.text and "已撤稿" in done.text
+
+
+def test_item_filter_lists_one_items_channels_and_the_dashboard_links_to_it(client_for, engine, world):
+    item_id, portal_id, mp_id = _approved(engine, world)
+    other_id, other_portal, other_mp = _approved(engine, world)
+    admin = client_for("admin")
+    handle = f'href="/publications?item={item_id}#pub-{mp_id}"'
+    assert handle in admin.page("/").text  # 处理 on the dashboard's failed channel
+    page = admin.page(f"/publications?item={item_id}").text
+    assert f'id="pub-{mp_id}"' in page and f'id="pub-{portal_id}"' in page
+    assert f'id="pub-{other_mp}"' not in page and f'id="pub-{other_portal}"' not in page
+    assert 'id="item-filter"' in page and f'href="/items/{item_id}"' in page
+    assert '<input type="hidden" name="item" value="%d">' % item_id in page  # kept when filtering by state
+    failed_only = admin.page(f"/publications?item={item_id}&state=failed").text
+    assert f'id="pub-{mp_id}"' in failed_only and f'id="pub-{portal_id}"' not in failed_only
+    assert f'id="pub-{other_mp}"' not in failed_only
+    # a retry from the filtered list comes back to the same filtered list
+    r = admin.submit(f"/publications/{mp_id}/retry?item={item_id}")
+    assert r.status_code == 303 and f"item={item_id}" in r.headers["location"]
+    # garbage in the filter is ignored; another department's drafter learns nothing about the item
+    assert f'id="pub-{other_mp}"' in admin.page("/publications?item=abc").text
+    hidden = client_for("drafter_b").page(f"/publications?item={item_id}").text
+    assert "关于秋季征兵的公告" not in hidden and "没有符合条件的发布记录" in hidden
