@@ -23,7 +23,8 @@ from content import audit
 from content.disclosed import BODY_WITHHELD_STATES, disclosed_between
 from content.files.backends import FileBackend
 from content.files.store import read_verified, sha_of_url
-from content.models import CHANNEL_LABELS, STATE_LABELS, Category, Item
+from content.models import STATE_LABELS, Category, Item
+from content.outbox import entry_label, group_names, live_channels
 from content.text_clean import xml_text
 from content.timeutil import SHANGHAI, fmt_local
 
@@ -88,8 +89,10 @@ def export_zip(session: Session, *, org_id: int, year: int, month: int | None, o
 
     start, end = period_bounds(year, month)
     names = {c.id: c.name for c in session.exec(select(Category).where(Category.org_id == org_id))}
-    query = (select(Item).where(Item.org_id == org_id, *disclosed_between(start, end))
-             .order_by(Item.published_at, Item.id))
+    in_period = (Item.org_id == org_id, *disclosed_between(start, end))
+    query = select(Item).where(*in_period).order_by(Item.published_at, Item.id)
+    live = live_channels(session, select(Item.id).where(*in_period))  # where each item went live: one query
+    groups = group_names(session, org_id)
     wb = Workbook()
     ws = wb.active
     ws.title = "索引"
@@ -105,7 +108,7 @@ def export_zip(session: Session, *, org_id: int, year: int, month: int | None, o
             zf.writestr(f"{folder}/index.html", _page(item, names, files, withheld=withheld))
             append_as_text(ws, [count, item.id, item.title, fmt_local(item.published_at), names.get(item.topic_id or 0, ""),
                        names.get(item.area_id or 0, ""),
-                       "、".join(CHANNEL_LABELS.get(c, c) for c in item.channels or []),
+                       "、".join(entry_label(entry, groups) for entry in live.get(item.id, [])),
                        "转载" if item.origin == "repost" else "原创", item.source_url or "", folder, len(files),
                                 STATE_LABELS.get(item.state, item.state)])
             if tick:

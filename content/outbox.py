@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, update
+from dataclasses import dataclass
+
+from sqlalchemy import Select, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from content.labels import channel_label
 from content.models import Item, Publication, PublicationState, Review, Revision
 from content.models.publication import Installation, new_uid
 from content.rowbuffer import model_row
@@ -127,9 +130,11 @@ def item_went_live(session: Session, item_id: int) -> bool:
     return True
 
 
-def live_channels(session: Session, item_ids: list[int]) -> dict[int, list[str]]:
-    """Per item, the channel entries (`portal`, `wecom_group:3`…) with a confirmed publication."""
-    if not item_ids:
+def live_channels(session: Session, item_ids: list[int] | Select) -> dict[int, list[str]]:
+    """Per item, the channel entries (`portal`, `wecom_group:3`…) with a confirmed publication.
+
+    `item_ids`: ids, or a SELECT of item ids (one query for a whole period, e.g. the 两馆 export)."""
+    if isinstance(item_ids, list) and not item_ids:
         return {}
     found = session.exec(
         select(Publication.item_id, Publication.channel, Publication.target)
@@ -143,3 +148,55 @@ def live_channels(session: Session, item_ids: list[int]) -> dict[int, list[str]]
         if entry not in out.setdefault(item_id, []):
             out[item_id].append(entry)
     return out
+
+
+# How a channel that is not live (yet) is described next to the live ones.
+NOT_LIVE_TEXT = {
+    PublicationState.pending: "等待发送", PublicationState.claimed: "正在发送", PublicationState.sent: "已发送，等待确认",
+    PublicationState.failed: "发送失败", PublicationState.unknown: "发送结果待核对",
+    PublicationState.withdrawn: "已撤下",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ChannelStatus:
+    """Where an item is live and where it is not (yet): labels for people, in the order of its rows."""
+
+    live: list[str]
+    not_live: list[tuple[str, str]]  # (channel label, what is going on there)
+
+    def text(self) -> str:
+        """"已发布：门户网站、微信公众号；企业微信群（一组）：发送失败"; "" when there is nothing to say."""
+        parts = ["已发布：" + "、".join(self.live)] if self.live else []
+        parts += [f"{label}：{state}" for label, state in self.not_live]
+        return "；".join(parts)
+
+
+def entry_label(entry: str, group_names: dict[int, str] | None = None) -> str:
+    """`portal` → 门户网站; `wecom_group:3` → 企业微信群（网格一群）with the group's name when known."""
+    channel, target = split_channel(entry)
+    name = (group_names or {}).get(int(target)) if channel == "wecom_group" and target.isdigit() else None
+    return channel_label(entry, name)
+
+
+def group_names(session: Session, org_id: int) -> dict[int, str]:
+    from content.channels_extra.robots import robot_names
+
+    return robot_names(session, org_id=org_id)
+
+
+def channel_status(session: Session, item: Item) -> ChannelStatus:
+    """The item's channels from its publication rows: live (a confirmed publication, `live_channels`) and,
+    for the others, the state of their newest row. Cancelled rows (an earlier approval) say nothing."""
+    rows = session.exec(
+        select(Publication.channel, Publication.target, Publication.state)
+        .where(Publication.item_id == item.id).order_by(col(Publication.id).desc())
+    ).all()
+    live = live_channels(session, [item.id]).get(item.id, [])
+    names = group_names(session, item.org_id) if any(ch == "wecom_group" for ch, _, _ in rows) else {}
+    newest: dict[str, str] = {}
+    for channel, target, state in rows:
+        newest.setdefault(f"{channel}:{target}" if target else channel, state)
+    not_live = [(entry_label(entry, names), NOT_LIVE_TEXT[state]) for entry, state in reversed(newest.items())
+                if entry not in live and state in NOT_LIVE_TEXT]
+    return ChannelStatus([entry_label(e, names) for e in live], not_live)

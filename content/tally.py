@@ -44,9 +44,9 @@ CHANNEL_PATTERNS = {"portal": '%"portal"%', "mp": '%"mp"%', "board": '%"board"%'
 GROUP_MARK = '"wecom_group:'  # one per group in a channel list: ["portal", "wecom_group:3", "wecom_group:7"]
 NORMATIVE_CATEGORY_NAMES = ("行政规范性文件", "规范性文件")
 UNCATEGORIZED = "未分类"
-# Grid groups (网格群) and bulletin boards (公开栏): published items whose list names a group / the board
-# (published = every chosen channel confirmed, so they were posted), the group messages those items
-# made (one per group), and the board notices the print queue records as put up during the year.
+# Grid groups (网格群) and bulletin boards (公开栏): counted items whose list names a group / the board and
+# whose publication there was confirmed, the group messages those items made (one per confirmed group), and
+# the board notices the print queue records as put up during the year.
 CHANNEL_COUNTS = ("wecom_group", "wecom_group_posts", "board", "board_posted")
 
 # The expression `CAST(i.channels AS VARCHAR)` must stay as written: migration 0009's statistics are on it.
@@ -77,7 +77,7 @@ UNION ALL SELECT 'board_posted', NULL, COUNT(*) FROM board_notice
 """
 
 # Chosen channels of counted items with no confirmed publication there (failed, still pending, cancelled…).
-# Single-target channels only; a grid-group list counts from the chosen list (see CHANNEL_COUNTS).
+# Single-target channels here; grid groups (one row per group) in `_GROUPS_NOT_LIVE_SQL`.
 NOT_LIVE_STATES = ("pending", "claimed", "sent", "failed", "unknown", "cancelled", "withdraw_pending", "withdrawn")
 _NOT_LIVE_SQL = """
 SELECT p.channel, i.topic_id, i.area_id, i.origin, CAST(i.channels AS VARCHAR), COUNT(DISTINCT i.id)
@@ -87,6 +87,25 @@ WHERE p.state IN :not_live AND p.confirmed_at IS NULL AND p.org_id = :org AND p.
   AND NOT EXISTS (SELECT 1 FROM publication q WHERE q.item_id = p.item_id AND q.channel = p.channel
                   AND q.confirmed_at IS NOT NULL)
 GROUP BY p.channel, i.topic_id, i.area_id, i.origin, CAST(i.channels AS VARCHAR)
+"""
+
+# Grid groups of counted items that never went live there: per (item, group) one message less, and one item
+# less for an item none of whose groups went live. A group the item's list no longer names added nothing.
+_GROUPS_NOT_LIVE_SQL = """
+WITH nl AS (
+  SELECT p.item_id AS item_id, p.target AS target
+  FROM publication p JOIN item i ON i.id = p.item_id
+  WHERE p.state IN :not_live AND p.confirmed_at IS NULL AND p.org_id = :org AND p.channel = 'wecom_group'
+    AND i.published_at >= :start AND i.published_at < :end AND i.state IN :states
+    AND CAST(i.channels AS VARCHAR) LIKE CAST(:named_open AS VARCHAR) || p.target || CAST(:named_close AS VARCHAR)
+    AND NOT EXISTS (SELECT 1 FROM publication q WHERE q.item_id = p.item_id AND q.channel = p.channel
+                    AND q.target = p.target AND q.confirmed_at IS NOT NULL)
+  GROUP BY p.item_id, p.target
+)
+SELECT 'wecom_group_posts' AS fig, CAST(NULL AS VARCHAR(20)) AS k, -COUNT(*) AS v FROM nl
+UNION ALL SELECT 'wecom_group', NULL, -COUNT(DISTINCT nl.item_id) FROM nl
+  WHERE NOT EXISTS (SELECT 1 FROM publication q WHERE q.item_id = nl.item_id AND q.channel = 'wecom_group'
+                    AND q.confirmed_at IS NOT NULL)
 """
 
 _APPLICATIONS_SQL = """
@@ -177,13 +196,21 @@ def tally_items(session: Session, *, org_id: int, year: int) -> dict[str, Any]:
     return out
 
 
+def _not_live_stmt(sql: str):
+    return text(sql).bindparams(bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()),
+                                bindparam("not_live", expanding=True), bindparam("states", expanding=True))
+
+
 def _not_live(session: Session, *, org_id: int, start, end) -> list[tuple[str, str | None, int]]:
-    """Negative (figure, key, value) rows for chosen channels that never went live (see `_NOT_LIVE_SQL`)."""
-    stmt = text(_NOT_LIVE_SQL).bindparams(bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()),
-                                          bindparam("not_live", expanding=True), bindparam("states", expanding=True))
-    found = session.connection().execute(stmt, {"org": org_id, "start": start, "end": end, "not_live": list(NOT_LIVE_STATES),
-                                                "states": list(DISCLOSED_STATES)}).all()
-    out: list[tuple[str, str | None, int]] = []
+    """Negative (figure, key, value) rows for chosen channels that never went live (see `_NOT_LIVE_SQL` and
+    `_GROUPS_NOT_LIVE_SQL`)."""
+    params = {"org": org_id, "start": start, "end": end, "not_live": list(NOT_LIVE_STATES),
+              "states": list(DISCLOSED_STATES)}
+    conn = session.connection()
+    found = conn.execute(_not_live_stmt(_NOT_LIVE_SQL), params).all()
+    groups = conn.execute(_not_live_stmt(_GROUPS_NOT_LIVE_SQL),
+                          {**params, "named_open": f"%{GROUP_MARK}", "named_close": '"%'}).all()
+    out: list[tuple[str, str | None, int]] = [(fig, key, int(value or 0)) for fig, key, value in groups]
     for channel, topic_id, area_id, origin, chosen, n in found:
         if f'"{channel}"' not in (chosen or ""):
             continue  # an older review's row for a channel the item no longer names: it added nothing
