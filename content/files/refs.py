@@ -18,7 +18,6 @@ import binascii
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import String, cast, or_
 from sqlmodel import Session, select
@@ -38,6 +37,7 @@ from content.files.store import (
     save_file,
     sha_of_url,
 )
+from content.urls import is_web_url
 
 MAX_ATTACHMENTS = 10
 URL_MAX = 2000
@@ -82,15 +82,6 @@ def _absorb(session: Session, org_id: int, actor_id: int | None, uri: str, *, fi
     return save_file(session, ctx.backend, org_id=org_id, data=data, name=name, mime=mime, created_by=actor_id)
 
 
-def _is_web_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and not any(
-        c in url for c in "\x00\r\n\t <>\"'`")
-
-
 def _own_file(session: Session, org_id: int, url: str, field: str, *, image: bool) -> StoredFile | None:
     sha = sha_of_url(url)
     if sha is None:
@@ -118,7 +109,7 @@ def normalize_cover(session: Session, org_id: int, actor_id: int | None, value: 
     row = _own_file(session, org_id, value, "cover_image", image=True)
     if row is not None:
         return file_url(row.sha256)
-    if len(value) <= URL_MAX and _is_web_url(value):
+    if len(value) <= URL_MAX and is_web_url(value):
         return value
     raise Invalid("invalid_cover_url", "封面图只能是已上传的图片或 http/https 地址", field="cover_image")
 
@@ -148,7 +139,7 @@ def normalize_attachments(session: Session, org_id: int, actor_id: int | None, v
             row = _own_file(session, org_id, url, "attachments", image=False)
         if row is not None:
             out.append({"name": name, "url": file_url(row.sha256), "size": row.size, "mime": row.mime_type})
-        elif len(url) <= URL_MAX and _is_web_url(url):
+        elif len(url) <= URL_MAX and is_web_url(url):
             out.append({"name": name, "url": url})
         else:
             raise Invalid("invalid_attachment_url",
@@ -180,15 +171,20 @@ def files_of(content: dict[str, Any]) -> set[str]:
 
 
 def published_orgs_of(session: Session, sha256: str) -> set[int]:
-    """The orgs whose published items reference the file: the public may read it there."""
-    from content.models import Item, ItemState
+    """The orgs where the public may read the file: a published item references it, or a revision that is
+    being sent or was sent to a channel does (a portal may fetch the images while it takes our post)."""
+    from content.models import Item, ItemState, Publication, PublicationState, Revision
 
     needle = f"%/files/{sha256}%"
-    rows = session.exec(select(Item.org_id).where(
+    live = select(Item.org_id).where(
         Item.state == ItemState.published,
         or_(Item.body_html.like(needle), Item.cover_image.like(needle),
-            cast(Item.attachments, String).like(needle)))).all()
-    return set(rows)
+            cast(Item.attachments, String).like(needle)))
+    going_out = (select(Revision.org_id).join(Publication, Publication.revision_id == Revision.id)
+                 .where(Publication.state.in_((PublicationState.claimed, PublicationState.sent,
+                                               PublicationState.confirmed, PublicationState.unknown)),
+                        cast(Revision.content, String).like(needle)))
+    return set(session.exec(live).all()) | set(session.exec(going_out).all())
 
 
 def normalize_media(session: Session, org_id: int, out: dict[str, Any], actor_id: int | None = None) -> None:

@@ -199,3 +199,33 @@ def test_old_attachment_links_redirect_to_the_file(client_for, engine):
     with Session(engine) as s:
         assert s.exec(select(Revision).where(Revision.item_id == item_id)).first().content["attachments"][0]["url"] \
             == att["url"]
+
+
+def test_the_public_may_read_files_of_a_revision_while_it_is_being_sent(client_for, engine, web_app):
+    """A portal that downloads our images while it takes the post must not get 404 (the item is not yet
+    `published` then); a revision whose publication is still pending stays private."""
+    from datetime import UTC, datetime
+
+    from content.models import Publication, PublicationState
+
+    drafter = client_for("drafter")
+    drafter.page("/items/new")
+    img = upload(drafter, "/items/upload-image", "photo.png", png(seed=11), "image/png").json()
+    item_id = new_item(drafter, engine, cover_image=img["url"])
+    public = client_for(None)
+    with Session(engine) as s:
+        row = s.get(Item, item_id)
+        rev = s.exec(select(Revision).where(Revision.item_id == item_id)).first()
+        pub = Publication(org_id=row.org_id, item_id=item_id, revision_id=rev.id, content_hash=rev.content_hash,
+                          channel="portal", state=PublicationState.pending, due_at=datetime.now(UTC),
+                          idempotency_key="test-key")
+        s.add(pub)
+        s.commit()
+        pub_id = pub.id
+    assert public.get(img["url"]).status_code == 404
+    with Session(engine) as s:
+        pub = s.get(Publication, pub_id)
+        pub.state = PublicationState.claimed
+        s.add(pub)
+        s.commit()
+    assert public.get(img["url"]).status_code == 200
