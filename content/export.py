@@ -91,7 +91,8 @@ def export_zip(session: Session, *, org_id: int, year: int, month: int | None, o
     names = {c.id: c.name for c in session.exec(select(Category).where(Category.org_id == org_id))}
     in_period = (Item.org_id == org_id, *disclosed_between(start, end))
     query = select(Item).where(*in_period).order_by(Item.published_at, Item.id)
-    live = live_channels(session, select(Item.id).where(*in_period))  # where each item went live: one query
+    # where each item went live (a withdrawn one too: it was disclosed there), in one query
+    live = live_channels(session, select(Item.id).where(*in_period), since_withdrawn=True)
     groups = group_names(session, org_id)
     wb = Workbook()
     ws = wb.active

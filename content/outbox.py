@@ -130,16 +130,23 @@ def item_went_live(session: Session, item_id: int) -> bool:
     return True
 
 
-def live_channels(session: Session, item_ids: list[int] | Select) -> dict[int, list[str]]:
+LIVE_STATES = (PublicationState.confirmed, PublicationState.withdraw_pending)
+WENT_LIVE_STATES = (*LIVE_STATES, PublicationState.withdrawn)
+
+
+def live_channels(session: Session, item_ids: list[int] | Select, *, since_withdrawn: bool = False
+                  ) -> dict[int, list[str]]:
     """Per item, the channel entries (`portal`, `wecom_group:3`…) with a confirmed publication.
 
-    `item_ids`: ids, or a SELECT of item ids (one query for a whole period, e.g. the 两馆 export)."""
+    `item_ids`: ids, or a SELECT of item ids (one query for a whole period, e.g. the 两馆 export).
+    `since_withdrawn`: also the channels it was taken down from since (where it was disclosed)."""
     if isinstance(item_ids, list) and not item_ids:
         return {}
+    states = WENT_LIVE_STATES if since_withdrawn else LIVE_STATES
     found = session.exec(
         select(Publication.item_id, Publication.channel, Publication.target)
         .where(col(Publication.item_id).in_(item_ids), col(Publication.confirmed_at).is_not(None),
-               col(Publication.state).in_((PublicationState.confirmed, PublicationState.withdraw_pending)))
+               col(Publication.state).in_(states))
         .order_by(Publication.id)
     ).all()
     out: dict[int, list[str]] = {}

@@ -108,6 +108,7 @@ def test_the_tally_and_the_two_archives_export_agree(engine, world, tmp_path):
         withheld = zf.read(f"items/{withdrawn}/index.html").decode()
     assert sorted(r[1] for r in rows) == sorted([kept, archived, withdrawn])
     assert {r[1]: r[-1] for r in rows}[withdrawn] == "已撤稿"
+    assert {r[1]: r[6] for r in rows}[withdrawn] == "门户网站"  # where it was disclosed before the withdrawal
     assert "正文不移交" in withheld and "<p>" not in withheld.split("<div>", 1)[1]
 
 
