@@ -7,6 +7,7 @@ with thousands of publications (Prometheus' default scrape timeout is 10 s).
 
 from __future__ import annotations
 
+import os
 import statistics
 import tempfile
 import time
@@ -30,7 +31,9 @@ def _fill(engine, publications: int) -> None:
     with Session(engine) as s:
         seed_org(s, code="default", name="示例镇人民政府")
         s.commit()
-    init_demo(engine, org_code="default", public_url="http://x")
+    with tempfile.TemporaryDirectory(prefix="gongkai-bench-files-") as files_dir:
+        os.environ.setdefault("GONGKAI_FILES_DIR", files_dir)  # never ./files in the working tree
+        init_demo(engine, org_code="default", public_url="http://x")
     with Session(engine) as s:
         template = s.get(Item, 1)
         pub = s.query(Publication).first()

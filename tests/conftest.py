@@ -7,8 +7,10 @@ unreachable server fails the run; elsewhere the PostgreSQL variants are skipped 
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,8 @@ os.environ.setdefault("GONGKAI_ARGON2_PROFILE", "test")
 # The suite talks to the loopback emulators: sandbox mode, as `make run` asks for it (tests of the
 # production rules clear GONGKAI_* themselves, see tests/deploy/test_startup.py).
 os.environ.setdefault("GONGKAI_SANDBOX", "1")
+# No test writes into the working tree's ./files: a store per test process unless a test names its own.
+os.environ.setdefault("GONGKAI_FILES_DIR", tempfile.mkdtemp(prefix="gongkai-test-files-"))
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
@@ -28,6 +32,9 @@ from app.model_registry import load_all_models
 from content import accounts
 from content.db import make_engine
 from content.seed import seed_org
+
+if Path(os.environ["GONGKAI_FILES_DIR"]).name.startswith("gongkai-test-files-"):
+    atexit.register(shutil.rmtree, os.environ["GONGKAI_FILES_DIR"], True)
 
 PG_ADMIN_URL = os.environ.get("GONGKAI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
