@@ -207,3 +207,8 @@ def channel_status(session: Session, item: Item) -> ChannelStatus:
     not_live = [(entry_label(entry, names), NOT_LIVE_TEXT[state]) for entry, state in reversed(newest.items())
                 if entry not in live and state in NOT_LIVE_TEXT]
     return ChannelStatus([entry_label(e, names) for e in live], not_live)
+
+
+def public_channel_labels(entries: list[str]) -> list[str]:
+    """For readers: each kind of channel once, no group names (`portal`, `wecom_group:3` → 门户网站、企业微信群)."""
+    return list(dict.fromkeys(channel_label(split_channel(entry)[0]) for entry in entries))

@@ -18,6 +18,7 @@ from content.errors import NotFound
 from content.files.outbound import absolute_html, outbound_content
 from content.html import sanitize
 from content.models import Category, Department, Item, Organization
+from content.outbox import live_channels, public_channel_labels
 from content.public.feeds import FORMATS, Feed, FeedEntry, summary_of
 from content.timeutil import fmt_local, utcnow
 from content.urls import safe_href
@@ -93,6 +94,7 @@ def item_page(request: Request, org_code: str, item_id: int, session: SessionDep
         "body": absolute_html(sanitize(item.body_html), _public_url(request)),
         "topic": _topic_names(session, org.id).get(item.topic_id or 0, ""),
         "attachments": outbound_content({"attachments": item.attachments or []}, _public_url(request))["attachments"],
+        "live": public_channel_labels(live_channels(session, [item.id]).get(item.id, [])),
     }  # fmt: skip
     return templates.TemplateResponse(request, "public_item.html", context)
 

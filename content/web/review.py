@@ -16,6 +16,7 @@ from content.deps import SessionDep
 from content.errors import DomainError
 from content.labels import channel_label
 from content.models import AuditEvent, Category, Department, Revision, User
+from content.outbox import channel_status
 from content.preview import preview_path
 from content.review_diff import file_names, review_diff, thumbnail_src
 from content.store import list_revisions
@@ -76,6 +77,7 @@ def _page(request: Request, session, user: User, item_id: int, *, errors: dict |
         "actions": actions, "deciding": [a for a in DECIDING if a in actions],
         "common_comments": COMMON_COMMENTS,
         "publications": workflow.publications_of(session, item.id),
+        "channel_status": channel_status(session, item),  # 已发布：门户网站；微信公众号：发送失败
         "preview_url": preview_path(secret, item_id=item.id, revision_id=current.id) if current else None,
         "errors": errors or {}, "typed": typed or {}, "message": message,
         "submitted": request.query_params.get("submitted"), "done": request.query_params.get("done"),
