@@ -1,25 +1,32 @@
 """账号: a user changes their own password; 用户账号 (admin): reset a password, unlock, deactivate, reactivate.
 
 Credential rules live in content.credentials; this module is forms and pages only. A temporary
-password from a reset is shown once, on the POST's own answer (never in a URL, never stored in
-plain text), with caching forbidden.
+password from a reset is shown once: the POST redirects (so F5 cannot reset again) and the GET
+shows it from a one-time, session-bound, encrypted cookie (content.web.once_result), never from a
+URL or the database, with caching forbidden.
 """
 
 from __future__ import annotations
+
+import hashlib
+import secrets
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import select
 
-from content import accounts, credentials, login_throttle
+from content import accounts, auth_sessions, credentials, login_throttle
 from content.deps import SessionDep
 from content.errors import DomainError, NotFound
 from content.models import ROLE_LABELS, Department, User
+from content.web import once_result
 from content.web.session import (
     PASSWORD_PAGE,
     AdminUserDep,
+    WebSession,
     WebUserDep,
     read_form,
+    read_session,
     safe_next,
     start_user_session,
 )
@@ -27,6 +34,8 @@ from content.web.templating import render
 
 router = APIRouter()
 ACTIONS = {"reset", "unlock", "deactivate", "activate"}
+USERS_PAGE = "/users"
+RESET_SHOWN = "密码已重置。临时密码只显示一次，现已不再显示；如未记下，请再次重置。"
 DONE = {"unlock": "已解锁，该账号可以立即登录。", "deactivate": "已停用：该账号的所有登录和令牌已失效。",
         "activate": "已重新启用。"}
 
@@ -85,9 +94,43 @@ def _users_page(request: Request, session, admin: User, *, done: str = "", error
     return response
 
 
+def _stamp(user: User) -> str:
+    """Which password a reset result belongs to: once the user changes it, the result shows nothing."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def _temporary(request: Request, session, admin: User) -> tuple[User, str] | None:
+    """The temporary password of the reset this browser session just made, if it is still in force."""
+    data = once_result.take(request, kind="reset")
+    if data is None:
+        return None
+    user_id = data.get("user_id")
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or user.org_id != admin.org_id or data.get("stamp") != _stamp(user):
+        return None
+    return user, str(data.get("password") or "")
+
+
 @router.get("/users", name="web_users")
 def users_page(request: Request, session: SessionDep, admin: AdminUserDep, done: str = ""):
-    return _users_page(request, session, admin, done=DONE.get(done, ""))
+    temporary = _temporary(request, session, admin) if done == "reset" else None
+    if temporary:
+        _renew_session(request, session, admin)
+    note = DONE.get(done, "") if done != "reset" or temporary else RESET_SHOWN
+    response = _users_page(request, session, admin, done=note, temporary=temporary)
+    once_result.clear(request, response, path=USERS_PAGE)
+    session.commit()
+    return response
+
+
+def _renew_session(request: Request, session, admin: User) -> None:
+    """Showing a temporary password ends the session that shows it and opens a new one (new cookie and
+    CSRF token, written by `render`): a copy of the old cookies, result cookie included, shows nothing."""
+    old = read_session(request)
+    if old.key:
+        auth_sessions.revoke_key(session, old.key)
+    key = auth_sessions.open_session(session, user=admin, kind=auth_sessions.WEB)
+    request.state.web_session = WebSession(key=key, csrf=secrets.token_urlsafe(24), fresh=True)
 
 
 @router.post("/users/{user_id}/{action}")
@@ -103,7 +146,11 @@ async def user_action(request: Request, user_id: int, action: str, session: Sess
             given = str(form.get("password") or "")
             password = credentials.reset_password(session, user=user, actor=admin, new_password=given or None)
             session.commit()
-            return _users_page(request, session, admin, temporary=(user, password))
+            # POST-redirect-GET: the password rides in a one-time cookie of this session, never in the URL.
+            response = RedirectResponse(f"{USERS_PAGE}?done=reset", status_code=303)
+            once_result.put(request, response, kind="reset", path=USERS_PAGE,
+                            data={"user_id": user.id, "password": password, "stamp": _stamp(user)})
+            return response
         getattr(credentials, action)(session, user=user, actor=admin)
         session.commit()
     except DomainError as exc:

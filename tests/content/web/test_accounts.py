@@ -76,6 +76,8 @@ def test_admin_resets_a_password_once_shown_and_the_user_must_change_it(client_f
     page = admin.page("/users")
     assert page.status_code == 200 and "head_a" in page.text
     r = admin.submit(f"/users/{world.head_a}/reset", {"password": ""})
+    assert r.status_code == 303 and r.headers["location"] == "/users?done=reset"
+    r = admin.page(r.headers["location"])
     assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
     temporary = re.search(r"临时密码：<strong><code>([^<]+)</code>", r.text).group(1)
     assert _logged_out(victim)
@@ -162,3 +164,32 @@ def test_login_cookie_from_before_the_old_format_or_forged_is_anonymous(client_f
     assert _logged_out(forged)
     assert c.page("/account/password").status_code == 200
     forged.close()
+
+
+def test_reloading_the_reset_result_neither_resets_again_nor_shows_the_password_again(client_for, world, engine,
+                                                                                      web_app):
+    """F5 on the reset result used to re-post the form and make another temporary password."""
+    admin = client_for("admin")
+    admin.page("/users")
+    r = admin.submit(f"/users/{world.head_a}/reset", {"password": "temp-pass-4821"})
+    assert r.status_code == 303 and "temp-pass-4821" not in r.headers["location"]
+    assert all("temp-pass-4821" not in v for v in r.headers.get_list("set-cookie"))  # encrypted, not readable
+    with Session(engine) as s:
+        hash_after_reset = s.get(User, world.head_a).password_hash
+    copied = _copy(admin, web_app)
+    shown = admin.page("/users?done=reset")  # the redirect's target: the one showing
+    assert "temp-pass-4821" in shown.text and 'id="temporary-password"' in shown.text
+    again = admin.page("/users?done=reset")  # F5: a GET, nothing posted, nothing shown again
+    assert again.status_code == 200 and "temp-pass-4821" not in again.text
+    assert "临时密码只显示一次" in again.text and 'id="temporary-password"' not in again.text
+    with Session(engine) as s:
+        assert s.get(User, world.head_a).password_hash == hash_after_reset  # no second reset
+        assert len(s.exec(select(AuditEvent).where(AuditEvent.action == "user.reset")).all()) == 1
+    assert "temp-pass-4821" not in copied.page("/users?done=reset").text  # a copy of the cookie, too late
+    copied.close()
+    # bound to the session that posted: another admin login holding the result cookie sees nothing
+    admin.submit(f"/users/{world.head_a}/reset", {"password": "temp-pass-9157"})
+    other = client_for("admin")
+    other.cookies.set("gongkai_once", admin.cookies.get("gongkai_once"), path="/users")
+    assert "temp-pass-9157" not in other.page("/users?done=reset").text
+    assert "temp-pass-9157" in admin.page("/users?done=reset").text
