@@ -62,6 +62,7 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "bot.bind": "绑定微信",
     "bot.unbind": "解除微信绑定",
     "auth.web_login": "网页登录",
+    "auth.token": "获取接口访问令牌",
     "auth.locked": "登录失败次数过多，账号锁定",
     "auth.unlocked": "解除锁定",
     "auth.logout": "退出登录",

@@ -53,9 +53,16 @@ def client_address(request: Request) -> str:
     return (request.client.host if request.client else "") or "unknown"
 
 
-def issue_token(session: Session, user: User) -> str:
-    """A new API token for `user` (the caller commits)."""
-    return auth_sessions.open_session(session, user=user, kind=auth_sessions.API)
+def issue_token(session: Session, user: User, *, address: str = "", reason: str = "login") -> str:
+    """A new API token for `user`, audited as `auth.token` in the caller's transaction (the caller commits).
+
+    The audit names who, from where and why (login, password_change), never the token.
+    """
+    token = auth_sessions.open_session(session, user=user, kind=auth_sessions.API)
+    audit.record(session, org_id=user.org_id, action="auth.token", target_type="user", target_id=user.id,
+                 actor=user, channel="api", reason=reason, address=address or "unknown",
+                 expires_in=TOKEN_TTL_SECONDS)
+    return token
 
 
 def user_from_token(session: Session, token: str) -> User:
@@ -108,7 +115,7 @@ def authenticate(session: Session, *, login: str, password: str, address: str = 
 @router.post("/token", response_model=TokenResponse, summary="用登录名和密码换取访问令牌")
 def create_token(body: TokenRequest, session: SessionDep, request: Request) -> TokenResponse:
     user = authenticate(session, login=body.login, password=body.password, address=client_address(request))
-    token = issue_token(session, user)
+    token = issue_token(session, user, address=client_address(request))
     session.commit()
     return TokenResponse(token=token, must_change_password=user.must_change_password)
 

@@ -88,7 +88,7 @@ def me(user: CurrentUserDep, session: SessionDep) -> UserPublic:
 @router.post("/me/password", response_model=TokenResponse, summary="修改本人密码（其他令牌和登录全部失效）")
 def change_password(body: PasswordChange, user: TokenUserDep, session: SessionDep) -> TokenResponse:
     credentials.change_password(session, user=user, old_password=body.old_password, new_password=body.new_password)
-    token = issue_token(session, user)  # every earlier token ended with the change
+    token = issue_token(session, user, reason="password_change")  # every earlier token ended with the change
     session.commit()
     return TokenResponse(token=token)
 

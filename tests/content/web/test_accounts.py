@@ -193,3 +193,26 @@ def test_reloading_the_reset_result_neither_resets_again_nor_shows_the_password_
     other.cookies.set("gongkai_once", admin.cookies.get("gongkai_once"), path="/users")
     assert "temp-pass-9157" not in other.page("/users?done=reset").text
     assert "temp-pass-9157" in admin.page("/users?done=reset").text
+
+
+def test_api_token_issuance_is_audited_without_the_token(web_app, world, engine):
+    """Every token handed out (login, and the new one after a password change) leaves an `auth.token` event."""
+    from content.labels import AUDIT_ACTION_LABELS
+
+    with WebClient(web_app) as api:
+        r = api.post("/api/v1/auth/token", json={"login": "drafter", "password": world.password})
+        assert r.status_code == 200
+        token = r.json()["token"]
+        wrong = api.post("/api/v1/auth/token", json={"login": "drafter", "password": "wrong-password"})
+        assert wrong.status_code == 401
+        r = api.post("/api/v1/me/password", headers={"Authorization": f"Bearer {token}"},
+                     json={"old_password": world.password, "new_password": "drafter-new-pw-1"})
+        assert r.status_code == 200, r.text
+        second = r.json()["token"]
+    with Session(engine) as s:
+        events = s.exec(select(AuditEvent).where(AuditEvent.action == "auth.token").order_by(AuditEvent.id)).all()
+    assert [(e.actor_id, e.target_id, e.data["reason"]) for e in events] == [
+        (world.drafter, world.drafter, "login"), (world.drafter, world.drafter, "password_change")]
+    assert events[0].data["address"] == "testclient"  # the address the token was requested from
+    assert all(token not in str(e.data) and second not in str(e.data) for e in events)
+    assert AUDIT_ACTION_LABELS["auth.token"] == "获取接口访问令牌"
