@@ -3,8 +3,8 @@
 Registered as the Typer callback in `app/cli.py`, so it runs before any sub-command. Server
 commands (serve, run, scheduler) refuse to start outside the sandbox when a secret is missing,
 still a placeholder or too weak, naming the variable; the value itself is never printed.
-Sandbox mode is only ever asked for: GONGKAI_SANDBOX=1, or `gongkai run --sandbox` (which sets
-that variable in `request_sandbox`, so the processes `run` starts inherit it).
+Sandbox mode is only ever asked for: GONGKAI_SANDBOX=1, or `--sandbox` on run, serve or scheduler
+(which sets that variable in `request_sandbox`, so the processes they start inherit it).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from app.settings import PLACEHOLDER_SECRETS, Settings, weak_secret_key
 from content.db import normalize_url
 
 SERVER_COMMANDS = {"serve", "run", "scheduler"}
+# Server commands with a --sandbox option check after it (app/commands/sandbox_flag.py), not here.
+CHECK_THEMSELVES = {"serve", "run", "scheduler"}
 SANDBOX_HINT = "试用或演示请用沙箱模式：gongkai run --sandbox（或设置 GONGKAI_SANDBOX=1）"
 AES_KEY_LENGTH = 43  # EncodingAESKey as shown by the WeChat consoles
 
@@ -94,7 +96,7 @@ def refuse_unsafe_start(settings: Settings) -> None:
 
 
 def request_sandbox() -> None:
-    """`gongkai run --sandbox`: GONGKAI_SANDBOX for this process and every process it starts."""
+    """`--sandbox` (run, serve, scheduler): GONGKAI_SANDBOX for this process and every process it starts."""
     os.environ["GONGKAI_SANDBOX"] = "1"
 
 
@@ -103,5 +105,5 @@ def preflight(ctx: typer.Context) -> None:
     settings = load_settings()
     server = ctx.invoked_subcommand in SERVER_COMMANDS
     setup_logging(settings, level=logging.INFO if server else logging.WARNING)
-    if server and ctx.invoked_subcommand != "run":  # run checks itself, after its --sandbox option
+    if server and ctx.invoked_subcommand not in CHECK_THEMSELVES:
         refuse_unsafe_start(settings)

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from app.checks_core import missing_sqlite_file
 from app.cli_support import die, open_engine
+from app.commands.sandbox_flag import banner, checked_settings, sandbox_option
 from app.migrate import upgrade
 from app.secret_key import ensure_secret_key
 from app.settings import Settings
@@ -67,18 +68,26 @@ def serve(
     workers: int = typer.Option(1, "--workers", help="uvicorn 进程数（需 PostgreSQL）"),
     access_log: bool = typer.Option(False, "--access-log/--no-access-log",
                                     help="每个请求记一行访问日志（默认关闭：部署时由 nginx 记录）"),
+    sandbox: bool = sandbox_option(),
 ) -> None:
     """启动网页界面、API 和微信回调（不含调度器）。"""
     import uvicorn
 
     from app.delivery_process import delivery_process
     from app.http_protocol import PROTOCOL
-    from app.public_url import follow_listen_address
 
-    settings = follow_listen_address(host, port)  # links name this port unless GONGKAI_PUBLIC_URL says otherwise
+    # links name this port unless GONGKAI_PUBLIC_URL says otherwise; checked here, after --sandbox
+    settings = checked_settings(sandbox, host, port)
     if path := missing_sqlite_file(settings.database_url):
         die(f"数据库文件 {path} 不存在，请先运行 gongkai init")
-    open_engine(settings).dispose()  # refuses an unreachable or unmigrated database with a clear line
+    engine = open_engine(settings)  # refuses an unreachable or unmigrated database with a clear line
+    if settings.sandbox:
+        from app.demo import follow_public_url
+
+        follow_public_url(engine, settings.public_url)  # the demo robot posts to this server's port
+    engine.dispose()
+    for line in banner(settings):
+        typer.echo(line)
     with delivery_process(settings):
         if workers > 1:
             uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, log_level="info", log_config=None,

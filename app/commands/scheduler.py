@@ -7,7 +7,7 @@ import logging
 import typer
 
 from app.cli_support import die, open_engine
-from app.settings import Settings
+from app.commands.sandbox_flag import banner, checked_settings, sandbox_option
 
 log = logging.getLogger("gongkai")
 
@@ -17,40 +17,22 @@ def register(cli: typer.Typer) -> None:
     cli.command("run")(run)
 
 
-def _banner(settings: Settings) -> list[str]:
-    """Start the loopback emulators in sandbox mode and say so loudly."""
-    if not settings.sandbox:
-        return []
-    from bot.sandbox.shared import shared_emulator
-    from scheduler.portal_emulator import shared_portal_emulator
-
-    wechat, portal = shared_emulator(), shared_portal_emulator()
-    return [
-        "=" * 72,
-        "【沙箱模式】未配置企业微信、公众号或门户网站的凭据：",
-        "  所有发布和消息都发往本机模拟器，不会到达真实的网站或微信。",
-        f"  模拟门户网站：{portal.url}/   （已发布的稿件可在这里查看）",
-        f"  模拟微信接口：{wechat.url}   （请求记录：{wechat.url}/_emulator/records）",
-        "  配置 GONGKAI_PORTAL_URL / GONGKAI_MP_APP_ID 等变量后即正式发布。",
-        "=" * 72,
-    ]
-
-
 def scheduler(
     interval: float = typer.Option(
         None, "--interval", help="发布检查间隔（秒），默认取 GONGKAI_DISPATCH_INTERVAL_SECONDS"
     ),
+    sandbox: bool = sandbox_option(),
 ) -> None:
     """启动调度器：按时发布已批准的稿件、核对发布结果、撤稿、发送提醒（可多进程同时运行）。"""
     from scheduler.service import run_forever
 
-    settings = Settings()
+    settings = checked_settings(sandbox)
     if interval is not None:
         if interval <= 0:
             die("--interval 必须大于 0")
         settings.dispatch_interval_seconds = interval
     engine = open_engine(settings)
-    for line in _banner(settings):
+    for line in banner(settings):
         typer.echo(line)
     typer.echo(
         f"调度器已启动（每 {settings.dispatch_interval_seconds:g} 秒检查一次待发布稿件），按 Ctrl+C 停止。"
@@ -63,7 +45,7 @@ def scheduler(
 def run(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
-    sandbox: bool = typer.Option(False, "--sandbox", help="沙箱模式：未配置的渠道改用本机模拟器，允许开发密钥（见 app/startup.py）"),
+    sandbox: bool = sandbox_option(),
 ) -> None:
     """启动全部功能：网页界面、API、微信回调和内置调度器（沙箱模式下同时启动模拟器）。"""
     import uvicorn
@@ -72,20 +54,16 @@ def run(
     from app.factory import create_app
     from app.gc_tuning import tune_for_serving
     from app.http_protocol import PROTOCOL
-    from app.public_url import follow_listen_address
-    from app.startup import refuse_unsafe_start, request_sandbox
     from scheduler.service import start_background
 
-    if sandbox:
-        request_sandbox()
-    settings = follow_listen_address(host, port)  # links name this port unless GONGKAI_PUBLIC_URL says otherwise
-    refuse_unsafe_start(settings)  # here, not in the CLI callback: after --sandbox
+    # links name this port unless GONGKAI_PUBLIC_URL says otherwise; checked here, after --sandbox
+    settings = checked_settings(sandbox, host, port)
     engine = open_engine(settings)
     if settings.sandbox:
         from app.demo import follow_public_url
 
         follow_public_url(engine, settings.public_url)
-    for line in _banner(settings):
+    for line in banner(settings):
         typer.echo(line)
     with delivery_process(settings):
         handle = start_background(engine, settings)

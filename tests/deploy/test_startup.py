@@ -184,3 +184,56 @@ def test_init_in_sandbox_mode_writes_no_key(clean_env, tmp_path):
            "GONGKAI_SANDBOX": "1"}
     assert _gongkai("init", env=env, cwd=tmp_path).returncode == 0
     assert not (tmp_path / ".env").exists()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("command", ["serve", "run", "scheduler"])
+def test_every_server_command_takes_the_same_sandbox_flag(command):
+    """`serve` had no --sandbox (only `run` had); the three server commands now share one option."""
+    result = CliRunner().invoke(cli, [command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "--sandbox" in result.output and "沙箱模式" in result.output
+
+
+def test_serve_refuses_a_weak_key_but_serve_sandbox_starts_and_answers(clean_env, tmp_path):
+    """Regression: `gongkai serve --sandbox` was "No such option"; now it starts without a secret key."""
+    import signal
+    import urllib.request
+
+    from tests.waiting import wait_for
+
+    env = {"GONGKAI_DATABASE_URL": f"sqlite:///{tmp_path}/g.db", "GONGKAI_ARGON2_PROFILE": "test"}
+    assert _gongkai("init", env={**env, "GONGKAI_SANDBOX": "1"}, cwd=tmp_path).returncode == 0
+    refused = _gongkai("serve", "--port", "1", env=env, cwd=tmp_path)
+    assert refused.returncode == 2 and "GONGKAI_SECRET_KEY" in refused.stderr and "--sandbox" in refused.stderr
+    port = _free_port()
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("GONGKAI_")} | env
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--sandbox", "--port", str(port)],
+                                env=full_env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        def login_page() -> bool:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as r:
+                    return r.status == 200
+            except OSError:
+                return proc.poll() is not None  # stop waiting if the server died
+
+        assert wait_for(login_page, seconds=60) and proc.poll() is None, log.read_text()
+        output = log.read_text()
+        assert "【沙箱模式】" in output and "GONGKAI_SECRET_KEY" not in output
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)  # the server and the delivery process it started
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
