@@ -32,6 +32,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     from bot.binding import create_code
 
     app.state.make_binding_code = create_code  # the web's 微信绑定 page asks it (content may not import bot)
+    from scheduler.resend_guard import resend_guard
+
+    app.state.resend_guard = resend_guard(settings, engine)  # 重新发送 asks WeChat first (content may not)
     from content.web.uploads import upload_body_limits
 
     install_error_handlers(app, max_body_bytes=settings.max_body_bytes, path_limits=upload_body_limits(settings))

@@ -6,6 +6,7 @@ scheduler). The caller commits; the state change and its audit event go in the c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from sqlalchemy import update
@@ -30,8 +31,27 @@ def may_retry(user: User, roles: set[str], item: Item | None) -> bool:
     return "admin" in roles or (item is not None and item.drafter_id == user.id)
 
 
-def retry_publication(session: Session, *, pub_id: int, actor: User) -> Publication:
-    """Put a failed row back in the queue (due now, attempts reset), with its audit event."""
+# The 重新发送 confirm dialog of a row whose submit went out without an answer: no publish_id to ask about.
+RESEND_RISK = ("上次发布请求已发出但没有收到公众号的结果，公众号发布记录中也没有找到本稿；如果它仍在发布中，"
+               "重新发送可能使读者看到两篇相同的文章。建议先在公众号后台「发表记录」中核实。确定重新发送？")
+
+
+def resend_risk(pub: Publication) -> str | None:
+    """What the confirm dialog of 重新发送 must say for this row, or None (nothing to warn about)."""
+    progress = pub.progress or {}
+    if progress.get("submit_attempted") and not progress.get("publish_id"):
+        return RESEND_RISK
+    return None
+
+
+def retry_publication(session: Session, *, pub_id: int, actor: User,
+                      guard: Callable[[Publication], str | None] | None = None) -> Publication:
+    """Put a failed row back in the queue (due now, attempts reset), with its audit event.
+
+    `guard` (given by the app, see `scheduler.resend_guard`) asks the channel first and returns why the row
+    must not be resent now — an earlier official-account submit still publishing — which refuses it (409).
+    It gets a detached copy of the row while no transaction is open: asking WeChat takes a while, and on
+    SQLite an open transaction would lock out the token cache the client reads and writes."""
     pub = session.get(Publication, pub_id)
     if pub is None or pub.org_id != actor.org_id:
         raise NotFound("publication_not_found", "发布记录不存在")
@@ -41,6 +61,8 @@ def retry_publication(session: Session, *, pub_id: int, actor: User) -> Publicat
     if pub.state not in RETRYABLE:
         label = PUBLICATION_STATE_LABELS.get(pub.state, pub.state)
         raise Conflict("not_retryable", f"当前状态为「{label}」，只有发送失败的渠道可以重新发送")
+    if guard is not None:
+        pub = _after_guard(session, pub, guard, actor)
     now = utcnow()
     previous_error = pub.last_error
     pub.state, pub.attempts, pub.next_attempt_at = PublicationState.pending, 0, None
@@ -56,6 +78,24 @@ def retry_publication(session: Session, *, pub_id: int, actor: User) -> Publicat
                  resend_after_check=unanswered)  # fmt: skip
     session.flush()
     return pub
+
+
+def _after_guard(session: Session, pub: Publication, guard: Callable[[Publication], str | None],
+                 actor: User) -> Publication:
+    """Ask the guard outside any transaction, then read the row again (someone may have acted meanwhile)."""
+    actor_id = actor.id
+    session.expunge(pub)
+    session.rollback()  # nothing was written yet; the row is read again below
+    refusal = guard(pub)
+    if refusal:
+        raise Conflict("still_publishing", refusal)
+    fresh = session.get(Publication, pub.id)
+    if fresh is None or fresh.org_id != session.get(User, actor_id).org_id:
+        raise NotFound("publication_not_found", "发布记录不存在")
+    if fresh.state not in RETRYABLE:
+        label = PUBLICATION_STATE_LABELS.get(fresh.state, fresh.state)
+        raise Conflict("not_retryable", f"当前状态为「{label}」，只有发送失败的渠道可以重新发送")
+    return fresh
 
 
 def confirm_publication(session: Session, *, pub_id: int, actor: User, url: str) -> Publication:

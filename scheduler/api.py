@@ -72,7 +72,7 @@ def list_publications(
 
 
 @router.post("/publications/{pub_id}/retry", response_model=PublicationPublic, summary="重新发送失败的渠道")
-def retry_publication(pub_id: int, session: SessionDep, user: CurrentUserDep) -> PublicationPublic:
+def retry_publication(pub_id: int, session: SessionDep, user: CurrentUserDep, request: Request) -> PublicationPublic:
     row = session.get(Publication, pub_id)
     if row is None or row.org_id != user.org_id:
         raise NotFound("publication_not_found", "发布记录不存在")
@@ -80,7 +80,7 @@ def retry_publication(pub_id: int, session: SessionDep, user: CurrentUserDep) ->
         item_for_viewer(session, user, row.item_id)
     except NotFound:
         raise NotFound("publication_not_found", "发布记录不存在") from None
-    pub = retry(session, pub_id=pub_id, actor=user)
+    pub = retry(session, pub_id=pub_id, actor=user, guard=getattr(request.app.state, "resend_guard", None))
     session.commit()
     session.refresh(pub)
     return _public(pub)

@@ -23,6 +23,7 @@ from content.publications import (
     confirm_publication,
     list_publications,
     may_retry,
+    resend_risk,
     retry_publication,
 )
 from content.web.access import WIDE_ROLES, can_view, item_for_viewer
@@ -69,6 +70,7 @@ def _page(request: Request, session, user: User, *, errors: dict | None = None, 
             "item": item, "withdrawable": "withdraw" in workflow.available_actions(session, item, user),
             "retry_allowed": may_retry(user, mine, item),
             "rows": [{"pub": p, "label": pub_channel_label(p), "retryable": p.state in RETRYABLE,
+                      "resend_risk": resend_risk(p),
                       "confirmable": "admin" in mine and p.state in CONFIRMABLE}
                      for p in rows if p.item_id == item_id],
         })  # fmt: skip
@@ -109,7 +111,8 @@ def publications(request: Request, session: SessionDep, user: WebUserDep):
 async def retry(request: Request, pub_id: int, session: SessionDep, user: WebUserDep):
     await read_form(request)
     try:
-        retry_publication(session, pub_id=pub_id, actor=user)
+        retry_publication(session, pub_id=pub_id, actor=user,
+                          guard=getattr(request.app.state, "resend_guard", None))  # asks WeChat first
         session.commit()
     except DomainError as exc:
         if exc.status in (403, 404):

@@ -15,7 +15,8 @@ re-submitted blindly — that might publish twice. Reconciliation looks for the 
 account's publish records (`freepublish/batchget`), matching the title and the cover material this
 publication uploaded (a media_id no other post has); found, the row is confirmed with its URL. Not
 found, the row fails with a reason, and the admin decides on the publications page: 确认已发布, or
-重新发送 — which looks in the records once more before it submits again. Confirmation comes from the `PUBLISHJOBFINISH` event (see `scheduler.mp_events`) or from
+重新发送 — which looks in the records once more before it submits again. A resent row first asks about every publish_id it had (`scheduler.channels.mp_resend`).
+Confirmation comes from the `PUBLISHJOBFINISH` event (see `scheduler.mp_events`) or from
 polling `freepublish/get` in `check()`. Token errors are refreshed and retried once by the bot's
 client; 45009 (daily quota) is retried later; everything else from WeChat is permanent.
 """
@@ -37,7 +38,7 @@ from bot.wechat.clients import TOKEN_ERRORS, MpClient
 from content.files import FileUnreadable, sha_of_url
 from content.labels import CHANNEL_LABELS, wechat_error_text
 from content.publications import RESEND_FLAG
-from scheduler.channels import mp_mass
+from scheduler.channels import mp_mass, mp_resend
 from scheduler.channels.base import (
     PermanentError,
     PublishJob,
@@ -100,8 +101,9 @@ class MpChannel:
 
     def send_free(self, job: PublishJob) -> SendResult:
         """Steps 1–4 of the module docstring (free publication, 发布)."""
-        if job.progress.get("publish_id"):
-            return SendResult(job.progress["publish_id"], confirmed=False)
+        earlier = mp_resend.earlier_outcome(self, job)  # a resent row: never publish twice
+        if earlier is not None:
+            return earlier
         if job.progress.get("submit_attempted"):
             found = self.find_published(job)
             if found is not None:
@@ -291,6 +293,10 @@ class MpChannel:
             if not entries or offset >= int(page.get("total_count") or 0):
                 return None
         return None
+
+    def resend_refusal(self, job: PublishJob) -> str | None:
+        """Why a person may not resend this failed row now (an earlier submit still publishing), or None."""
+        return mp_resend.refusal(self, job)
 
     def check(self, job: PublishJob) -> RemoteState:
         return self.reconcile(job)
