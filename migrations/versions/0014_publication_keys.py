@@ -39,6 +39,25 @@ def upgrade() -> None:
                  {"uid": installation})
     with op.batch_alter_table("publication") as batch:
         batch.add_column(sa.Column("uid", sa.String(length=32), nullable=True))
+    if bind.dialect.name == "postgresql":
+        _backfill_postgresql(bind, installation)
+    else:
+        _backfill_in_batches(bind, installation)
+    with op.batch_alter_table("publication") as batch:
+        batch.alter_column("uid", existing_type=sa.String(length=32), nullable=False)
+        batch.create_unique_constraint("uq_publication_uid", ["uid"])
+
+
+def _backfill_postgresql(bind, installation: str) -> None:
+    """Two statements whatever the table size: gen_random_uuid() (PostgreSQL 13+) as 32 hex digits, like
+    uuid4().hex; then the new key for the rows that never went out, made from that uid."""
+    bind.execute(sa.text("UPDATE publication SET uid = replace(CAST(gen_random_uuid() AS text), '-', '')"))
+    bind.execute(sa.text("UPDATE publication SET idempotency_key = 'gk-' || :inst || '-' || uid "
+                         "WHERE state = 'pending' AND COALESCE(attempts, 0) = 0"), {"inst": installation})
+
+
+def _backfill_in_batches(bind, installation: str) -> None:
+    """SQLite has no UUID function: uids made here, written 1,000 rows a statement."""
     rows = bind.execute(sa.text("SELECT id, state, attempts, idempotency_key FROM publication ORDER BY id")).all()
     for start in range(0, len(rows), BATCH):
         params = []
@@ -47,9 +66,6 @@ def upgrade() -> None:
             fresh = state == "pending" and not attempts  # never sent: safe to give it the new key
             params.append({"id": pub_id, "uid": uid, "key": f"gk-{installation}-{uid}" if fresh else key})
         bind.execute(sa.text("UPDATE publication SET uid = :uid, idempotency_key = :key WHERE id = :id"), params)
-    with op.batch_alter_table("publication") as batch:
-        batch.alter_column("uid", existing_type=sa.String(length=32), nullable=False)
-        batch.create_unique_constraint("uq_publication_uid", ["uid"])
 
 
 def downgrade() -> None:
