@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from content.labels import channel_label
 from content.registers.codes import OTHER_RESULT_CODES
 from content.registers.store import get_annual_figures, get_report_text
 from content.report.consistency import check
@@ -75,7 +76,8 @@ def _other_channels(c: dict[str, int]) -> str:
     """Grid groups and bulletin boards, said only when the year used them."""
     parts = []
     if c["wecom_group"]:
-        parts.append(f"通过各村网格微信工作群推送信息{c['wecom_group']}条（共{c['wecom_group_posts']}条次）")
+        # the channel's name from the one label table (企业微信群), as everywhere else people read it
+        parts.append(f"通过各村{channel_label('wecom_group')}推送信息{c['wecom_group']}条（共{c['wecom_group_posts']}条次）")
     if c["board"] or c["board_posted"]:
         parts.append(f"通过公开栏公开信息{c['board']}条（全年张贴公告{c['board_posted']}份）")
     return "；".join(parts) + "。" if parts else ""

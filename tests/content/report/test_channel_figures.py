@@ -92,7 +92,7 @@ def test_groups_and_boards_are_counted_and_said_in_section_one(engine, world, cl
 
     [s1] = [sec for sec in report["sections"] if sec["id"] == "s1"]
     text = "".join(s1["paragraphs"])
-    assert "通过各村网格微信工作群推送信息2条（共3条次）" in text
+    assert "通过各村企业微信群推送信息2条（共3条次）" in text and "网格微信工作群" not in text  # the label table's name
     assert "通过公开栏公开信息1条（全年张贴公告1份）" in text
     as_json = json.loads(render(report, "json"))
     assert as_json["figures"]["items"]["by_channel"]["wecom_group_posts"] == 3
