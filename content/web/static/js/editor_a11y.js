@@ -36,8 +36,17 @@
     if (!area.hasAttribute("aria-label")) { area.setAttribute("aria-label", "正文"); }
   }
 
+  // wangEditor greys a control out with a "disabled" class only (e.g. the heading and font selects
+  // while the writing area has no selection): say so to assistive technology too.
+  // Writes only what changed: wangEditor's own observers react to any mutation of the toolbar.
+  function syncDisabled(button) {
+    var off = button.classList.contains("disabled");
+    if (off && button.getAttribute("aria-disabled") !== "true") { button.setAttribute("aria-disabled", "true"); }
+    else if (!off && button.hasAttribute("aria-disabled")) { button.removeAttribute("aria-disabled"); }
+  }
+
   function apply(root) {
-    root.querySelectorAll("button").forEach(nameButton);
+    root.querySelectorAll("button").forEach(function (b) { nameButton(b); syncDisabled(b); });
     root.querySelectorAll('[role="textarea"]').forEach(nameTextArea);
   }
 
@@ -45,6 +54,7 @@
     var root = document.getElementById(id);
     if (!root) { return; }
     apply(root);
-    new MutationObserver(function () { apply(root); }).observe(root, { childList: true, subtree: true });
+    new MutationObserver(function () { apply(root); }).observe(
+      root, { childList: true, subtree: true, attributes: true, attributeFilter: ["class"] });
   });
 })();
