@@ -128,7 +128,7 @@ def test_item_filter_lists_one_items_channels_and_the_dashboard_links_to_it(clie
     assert f'id="pub-{mp_id}"' in page and f'id="pub-{portal_id}"' in page
     assert f'id="pub-{other_mp}"' not in page and f'id="pub-{other_portal}"' not in page
     assert 'id="item-filter"' in page and f'href="/items/{item_id}"' in page
-    assert '<input type="hidden" name="item" value="%d">' % item_id in page  # kept when filtering by state
+    assert f'<input type="hidden" name="item" value="{item_id}">' in page  # kept when filtering by state
     failed_only = admin.page(f"/publications?item={item_id}&state=failed").text
     assert f'id="pub-{mp_id}"' in failed_only and f'id="pub-{portal_id}"' not in failed_only
     assert f'id="pub-{other_mp}"' not in failed_only
