@@ -7,7 +7,7 @@ secrets masked) before building the app.
 from app.factory import create_app
 from app.gc_tuning import tune_for_serving
 from app.logging_setup import setup_logging
-from app.settings import Settings
+from content.settings import Settings
 
 _settings = Settings()
 setup_logging(_settings)

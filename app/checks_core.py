@@ -10,8 +10,8 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from app.checks_registry import CheckResult, config_check
 from app.migrate import current_heads, expected_heads
-from app.settings import PLACEHOLDER_SECRETS, Settings, weak_secret_key
-from content.db import make_engine
+from content.db.db import make_engine
+from content.settings import PLACEHOLDER_SECRETS, Settings, weak_secret_key
 
 # Per channel: the variables it needs (field name on Settings → environment variable).
 CHANNEL_VARS = {

@@ -5,19 +5,19 @@ from __future__ import annotations
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
+from annual.workdays import PACKAGE_YEARS
 from app.checks_registry import CheckResult, config_check
-from app.settings import Settings
-from content.db import make_engine
+from content.db.db import make_engine
+from content.settings import Settings
 from content.timeutil import local_today
-from content.workdays import PACKAGE_YEARS
 
 
 @config_check
 def holiday_years(settings: Settings) -> CheckResult:
     """节假日安排"""
+    from annual.registers.holidays import missing_years
+    from annual.registers.models import HolidayYear
     from content.models import Organization
-    from content.registers.holidays import missing_years
-    from content.registers.models import HolidayYear
 
     name = "节假日安排"
     try:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.settings import Settings
+from content.settings import Settings
 
 
 class Level(StrEnum):
@@ -50,7 +50,7 @@ CHECKS: list[Check] = []
 
 CHECK_MODULES = [
     "app.checks_core",
-    "scheduler.checks",
+    "app.checks_scheduler",
     "app.checks_registers",
 ]
 

@@ -12,8 +12,8 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.migrate import is_at_head
-from app.settings import Settings
-from content.db import make_engine, session_scope
+from content.db.db import make_engine, session_scope
+from content.settings import Settings
 
 
 def die(message: str, code: int = 2) -> NoReturn:

@@ -24,8 +24,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from app.settings import Settings
+from app.sandbox_wiring import with_sandbox_endpoints
 from bot.delivery_worker import is_listening
+from content.settings import Settings
 
 log = logging.getLogger("gongkai")
 SOCKET_ENV = "GONGKAI_DELIVERY_SOCKET"
@@ -34,12 +35,10 @@ SOCKET_ENV = "GONGKAI_DELIVERY_SOCKET"
 def _shared_env(settings: Settings, path: str) -> dict[str, str]:
     """What the child and uvicorn's workers must agree on: the socket and, in sandbox mode, the emulator."""
     shared = {SOCKET_ENV: path}
-    if settings.sandbox and not (settings.wecom_api_base and settings.mp_api_base):
-        from bot.sandbox.shared import shared_emulator
-
-        url = shared_emulator().url
-        shared["GONGKAI_WECOM_API_BASE"] = settings.wecom_api_base or f"{url}/wecom"
-        shared["GONGKAI_MP_API_BASE"] = settings.mp_api_base or f"{url}/mp"
+    if settings.sandbox:
+        wired = with_sandbox_endpoints(settings)
+        shared["GONGKAI_WECOM_API_BASE"] = wired.wecom_api_base
+        shared["GONGKAI_MP_API_BASE"] = wired.mp_api_base
     return {k: v for k, v in shared.items() if k not in os.environ or k == SOCKET_ENV}
 
 
@@ -136,7 +135,7 @@ def main() -> None:
     from app.gc_tuning import tune_for_serving
     from app.logging_setup import setup_logging
     from bot.delivery_worker import bind, serve
-    from content.db import make_engine
+    from content.db.db import make_engine
 
     settings = Settings()
     setup_logging(settings)

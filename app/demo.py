@@ -1,6 +1,6 @@
 """The demo town 示例镇: departments, one user per role, items in every state, a few register rows.
 
-Everything goes through the real store and review chain (`content.store`, `content.workflow`), so
+Everything goes through the real store and review chain (`content.store`, `content.review.chain`), so
 the audit log, revisions, reviews, notifications and the outbox are what real use would produce.
 Only the remote side of publishing is played here (the sandbox "portal" confirms at once), so that
 published, withdrawn and archived items exist before the scheduler has ever run; the approved and
@@ -95,7 +95,7 @@ class _Demo:
                 department=dept, oversees=oversees)
 
     def act(self, item: Item, login: str, action: str, **kwargs) -> Item:
-        from content.workflow import apply_action
+        from content.review.chain import apply_action
 
         return apply_action(self.s, item_id=item.id, actor=self.users[login], action=action, **kwargs)
 
@@ -116,7 +116,7 @@ class _Demo:
 
     def confirm_remote(self, item: Item) -> None:
         """Play the sandbox channels: every pending publication is sent and confirmed at once."""
-        from content.workflow import mark_published
+        from content.review.chain import mark_published
 
         now = utcnow()
         rows = self.s.exec(select(Publication).where(Publication.item_id == item.id,
@@ -204,8 +204,8 @@ class _Demo:
     def registers(self) -> None:
         """A few applications and interactions, when the registers package is installed."""
         try:
-            from content.registers.applications import create_application
-            from content.registers.store import create_interaction
+            from annual.registers.applications import create_application
+            from annual.registers.store import create_interaction
         except ImportError:
             return
         today = local(utcnow()).date()
@@ -311,7 +311,7 @@ def init_demo(engine, *, org_code: str, public_url: str, files: FileContext | No
 
 def demo_files(engine) -> FileContext:
     """The settings' file store for `engine`'s database (what `gongkai run` on that database reads)."""
-    from app.settings import Settings
+    from content.settings import Settings
 
     settings = Settings(database_url=engine.url.render_as_string(hide_password=False))
     return context_from_settings(settings)
@@ -324,9 +324,9 @@ def _demo_robot(session: Session, org: Organization, public_url: str) -> None:
     """A grid group whose robot is the sandbox emulator served by `gongkai run` itself (local demos only)."""
     from urllib.parse import urlsplit
 
-    from bot.sandbox.robot import SANDBOX_PREFIX
-    from content.channels_extra.robots import LOOPBACK_HOSTS, create_robot
+    from channels.wecom_group.robots import LOOPBACK_HOSTS, create_robot
     from content.models import UserRole
+    from sandbox.robot import SANDBOX_PREFIX
 
     if urlsplit(public_url).hostname not in LOOPBACK_HOSTS:
         return
@@ -345,9 +345,9 @@ def follow_public_url(engine, public_url: str) -> int:
     """
     from urllib.parse import urlsplit
 
-    from bot.sandbox.robot import SANDBOX_PREFIX
-    from content.channels_extra.models import RobotGroup
-    from content.channels_extra.robots import LOOPBACK_HOSTS
+    from channels.wecom_group.robots import LOOPBACK_HOSTS
+    from content.models.channel_targets import RobotGroup
+    from sandbox.robot import SANDBOX_PREFIX
 
     if urlsplit(public_url).hostname not in LOOPBACK_HOSTS:
         return 0

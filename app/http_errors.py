@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from content.db_readonly import is_read_only, read_only_error
+from content.db.readonly import is_read_only, read_only_error
 from content.errors import DomainError
 
 log = logging.getLogger("gongkai.http")

@@ -13,7 +13,7 @@ import re
 import sys
 from datetime import UTC, datetime
 
-from app.settings import Settings
+from content.settings import Settings
 
 MASK = "***"
 # Personal data and bearer-like values that arrive in URLs (the access log writes the whole path):

@@ -13,10 +13,10 @@ MODEL_MODULES = [
     "content.files.models",
     "content.models.auth",
     "bot.models",
-    "content.channels_extra.models",
+    "content.models.channel_targets",
     "scheduler.models",
-    "content.registers.models",
-    "scheduler.mass_quota",
+    "annual.registers.models",
+    "channels.mp.mass_quota",
 ]
 
 

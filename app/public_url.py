@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from app.settings import Settings
+from content.settings import Settings
 
 ENV_NAME = "GONGKAI_PUBLIC_URL"
 WILDCARD_HOSTS = {"0.0.0.0", "::", ""}

@@ -11,7 +11,7 @@ import os
 import secrets
 from pathlib import Path
 
-from app.settings import Settings, weak_secret_key
+from content.settings import Settings, weak_secret_key
 
 ENV_NAME = "GONGKAI_SECRET_KEY"
 

@@ -19,8 +19,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from app.logging_setup import setup_logging
-from app.settings import PLACEHOLDER_SECRETS, Settings, weak_secret_key
-from content.db import normalize_url
+from content.db.db import normalize_url
+from content.settings import PLACEHOLDER_SECRETS, Settings, weak_secret_key
 
 SERVER_COMMANDS = {"serve", "run", "scheduler"}
 # Server commands with a --sandbox option check after it (app/commands/sandbox_flag.py), not here.

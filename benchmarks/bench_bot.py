@@ -35,15 +35,15 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.parser import parse_message
 from wechatpy.replies import TextReply
 
-from app.settings import Settings
 from benchmarks.bot_load import gongkai_server, load, pct, prepare, settle
 from benchmarks.dbs import pg_engine, sqlite_engine
 from benchmarks.emulator_process import emulator_process
 from bot.config import channel_config
-from bot.sandbox.callback_client import CallbackClient
-from content import workflow
 from content.models import Notification, User
+from content.review import chain as workflow
+from content.settings import Settings
 from content.timeutil import utcnow
+from sandbox.callback_client import CallbackClient
 
 RATE = 200
 LOW_RATE = 20  # a phase below saturation, to show the latency when the server keeps up

@@ -18,8 +18,9 @@ from sqlmodel import Session
 
 from app.model_registry import load_all_models
 from benchmarks.dbs import pg_engine, sqlite_engine
-from content import accounts, store, workflow
+from content import accounts, store
 from content.models import User
+from content.review import chain as workflow
 from content.seed import seed_org
 
 

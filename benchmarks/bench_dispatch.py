@@ -28,15 +28,15 @@ from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
 from app.migrate import upgrade
-from app.settings import Settings
+from channels.base import ChannelRegistry
+from channels.portal import PortalChannel
 from content import accounts
-from content.db import make_engine
+from content.db.db import make_engine
 from content.models import Category, Item, Publication, Revision
 from content.seed import seed_org
+from content.settings import Settings
 from content.store import content_hash
 from content.timeutil import utcnow
-from scheduler.channels.base import ChannelRegistry
-from scheduler.channels.portal import PortalChannel
 from scheduler.dispatch import dispatch_once
 from scheduler.outbox import OutboxConfig
 from scheduler.service import start_background
@@ -118,7 +118,7 @@ def _emulator_process():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "scheduler.portal_emulator", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "sandbox.portal_emulator", "--port", str(port),
                              "--token", "bench"])  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:

@@ -20,10 +20,10 @@ from sqlmodel import Session
 from app.demo import init_demo
 from app.factory import create_app
 from app.migrate import upgrade
-from app.settings import Settings
-from content.db import make_engine
+from content.db.db import make_engine
 from content.models import Item, Publication
 from content.seed import seed_org
+from content.settings import Settings
 from content.timeutil import utcnow
 
 

@@ -23,10 +23,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from annual.tally import tally
 from app.model_registry import load_all_models
 from benchmarks.dbs import pg_engine, sqlite_engine
 from content.seed import seed_org
-from content.tally import tally
 from content.timeutil import year_bounds_utc
 
 YEAR = 2025

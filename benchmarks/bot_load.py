@@ -23,8 +23,9 @@ import psutil
 from sqlalchemy import update
 from sqlmodel import Session
 
-from content import accounts, store, workflow
+from content import accounts, store
 from content.models import Notification, User
+from content.review import chain as workflow
 from content.seed import seed_org
 from content.timeutil import utcnow
 

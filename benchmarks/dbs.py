@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
 from app.migrate import upgrade
-from content.db import make_engine
+from content.db.db import make_engine
 
 PG_BASE = os.environ.get("GONGKAI_BENCH_PG_URL") or os.environ.get(
     "GONGKAI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test"

@@ -29,7 +29,7 @@ def emulator_process() -> Iterator[str]:
 
 
 def main() -> None:
-    from bot.sandbox import WeChatEmulator
+    from sandbox import WeChatEmulator
 
     with WeChatEmulator() as emu:
         print(emu.url, flush=True)

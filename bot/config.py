@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from app.settings import Settings
+    from content.settings import Settings
 
 
 WECOM_OFFICIAL = "https://qyapi.weixin.qq.com"
@@ -50,10 +50,20 @@ class ChannelConfig:
         return bool(self.receive_id and self.token and len(self.aes_key) == 43)
 
 
-def channel_config(settings: Settings, channel: str, *, emulator_url: str = "") -> ChannelConfig:
+def _api_base(settings: Settings, configured: str, official: str) -> str:
+    """The platform's host, or what app wired in; sandbox mode never falls back to the real platform."""
+    if configured:
+        return configured
+    if settings.sandbox:
+        raise RuntimeError("sandbox mode without emulator endpoints: build settings with "
+                           "app.sandbox_wiring.with_sandbox_endpoints")
+    return official
+
+
+def channel_config(settings: Settings, channel: str) -> ChannelConfig:
     sandbox = settings.sandbox
     if channel == "wecom":
-        base = settings.wecom_api_base or (f"{emulator_url}/wecom" if sandbox and emulator_url else WECOM_OFFICIAL)
+        base = _api_base(settings, settings.wecom_api_base, WECOM_OFFICIAL)
         return ChannelConfig(
             channel="wecom",
             receive_id=settings.wecom_corp_id or (SANDBOX_CORP_ID if sandbox else ""),
@@ -65,7 +75,7 @@ def channel_config(settings: Settings, channel: str, *, emulator_url: str = "") 
             api_base=_strip(base),
         )
     if channel == "mp":
-        base = settings.mp_api_base or (f"{emulator_url}/mp" if sandbox and emulator_url else MP_OFFICIAL)
+        base = _api_base(settings, settings.mp_api_base, MP_OFFICIAL)
         return ChannelConfig(
             channel="mp",
             receive_id=settings.mp_app_id or (SANDBOX_MP_APP_ID if sandbox else ""),

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Engine
 
 if TYPE_CHECKING:
-    from app.settings import Settings
+    from content.settings import Settings
 
 log = logging.getLogger("gongkai.bot.delivery")
 BATCH = 10  # rows per claim: a claim holds SQLite's writer lock, so it stays short

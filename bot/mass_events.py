@@ -19,7 +19,7 @@ from bot.models import PublishEvent
 
 log = logging.getLogger("gongkai.bot")
 EVENT = "MASSSENDJOBFINISH"
-PREFIX = "mass:"  # scheduler.channels.mp_mass.PREFIX
+PREFIX = "mass:"  # channels.mp.mp_mass.PREFIX
 FAILED = 3
 
 

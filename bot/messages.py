@@ -14,7 +14,7 @@ TEXTS = {
     "item.voided": "您的稿件 {label} 审核已重新开始：{reason}",
     "item.published": "您的稿件 {label} 已发布。",
     "publication.failed": "您的稿件 {label} 发布到{channel}失败：{error}",
-    "application.deadline": "{message}",  # written by scheduler/jobs_registers.py
+    "application.deadline": "{message}",  # written by annual/jobs.py
     "report.draft": "{message}",
 }
 

@@ -43,13 +43,13 @@ from wechatpy.exceptions import WeChatClientException
 from bot import messages
 from bot.wechat import api
 from bot.wechat.clients import mp_client, wecom_client
-from content.db import is_postgres
+from content.db.db import is_postgres
 from content.models import Item, Notification, Review, ReviewStep, User
 from content.preview import preview_path
 from content.timeutil import utcnow
 
 if TYPE_CHECKING:
-    from app.settings import Settings
+    from content.settings import Settings
 
 log = logging.getLogger("gongkai.bot.notify")
 MAX_ATTEMPTS = 5

@@ -17,11 +17,11 @@ from sqlmodel import Session, col, select
 from content import audit
 from content.models import Item, ReviewStep, User, UserRole
 from content.notify import notify
-from content.reviewers import gate_assignees
+from content.review.reviewers import gate_assignees
 from content.timeutil import utcnow
 
 if TYPE_CHECKING:
-    from app.settings import Settings
+    from content.settings import Settings
 
 REMIND_EVERY = timedelta(days=1)
 ESCALATE_FROM = 2  # the admins are told from the second reminder on

@@ -1,12 +1,9 @@
-"""The bot's web routes, composed once: callbacks, the binding-code API, the sandbox chat simulator."""
+"""The bot's web routes: the WeChat callbacks. app composes them with the binding-code API
+(web.api.binding_code) and, in sandbox mode, the chat simulator (sandbox.chat)."""
 
 from fastapi import APIRouter
 
-from bot.api import router as api_router
 from bot.callbacks.routes import router as callbacks_router
-from bot.sandbox.chat import router as chat_router
 
 router = APIRouter()
 router.include_router(callbacks_router)
-router.include_router(api_router)
-router.include_router(chat_router)

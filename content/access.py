@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, or_, true
 from sqlmodel import Session
 
-from content import workflow
 from content.accounts import roles_of
 from content.errors import NotFound
 from content.models import Item, User
+from content.review import chain as workflow
 from content.store import get_item
 
 WIDE_ROLES = {"admin", "leader", "principal"}

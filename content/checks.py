@@ -44,7 +44,7 @@ def is_intranet(url: str) -> bool:
     """A link readers outside cannot open: a non-public IP in any notation, localhost, an intranet name.
 
     Names are judged by their form only (no DNS lookup at submit time); the official-account channel's
-    fetcher checks the resolved address of every hop (scheduler.channels.safe_fetch)."""
+    fetcher checks the resolved address of every hop (channels.safe_fetch)."""
     try:
         host = (urlparse(url).hostname or "").lower().rstrip(".")
     except ValueError:
@@ -84,7 +84,7 @@ def run_checks(session: Session, item: Item) -> CheckResult:
     if item.origin == "repost" and not item.source_url:
         result.error("source_required", "转载稿件必须填写来源链接", "source_url")
     if any(c.startswith("wecom_group:") for c in item.channels or []):
-        from content.channels_extra.robots import check_item_groups
+        from content.robot_groups import check_item_groups
 
         for name in check_item_groups(session, org_id=item.org_id, channels=item.channels):
             result.error("group_missing", f"所选网格群“{name}”不存在或已停用", "channels")

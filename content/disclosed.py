@@ -4,7 +4,7 @@ An item was disclosed in a period when it went live on at least one channel in t
 (`published_at`, set at its first confirmed publication) and it is in one of `DISCLOSED_STATES`:
 still published, archived since, or withdrawn since — a withdrawn item was disclosed all the same, so
 the year's figures count it and the archives receive its record (without its body, see
-`content.export`). Drafts and rejected items that were archived never had `published_at`.
+`annual.export`). Drafts and rejected items that were archived never had `published_at`.
 """
 
 from __future__ import annotations

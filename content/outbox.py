@@ -8,10 +8,10 @@ from sqlalchemy import Select, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from content.db.rowbuffer import model_row
 from content.labels import channel_label
 from content.models import Item, Publication, PublicationState, Review, Revision
 from content.models.publication import Installation, new_uid
-from content.rowbuffer import model_row
 from content.timeutil import utcnow
 
 # `unknown` is not here: such a post may be live, so it is looked up and withdrawn, never just cancelled.
@@ -124,7 +124,7 @@ def item_went_live(session: Session, item_id: int) -> bool:
     item = session.get(Item, item_id, with_for_update=True)
     if item is None or item.state not in ("approved", "scheduled"):
         return False
-    from content.workflow import mark_published
+    from content.review.chain import mark_published
 
     mark_published(session, item_id=item_id, item=item)
     return True
@@ -187,7 +187,7 @@ def entry_label(entry: str, group_names: dict[int, str] | None = None) -> str:
 
 
 def group_names(session: Session, org_id: int) -> dict[int, str]:
-    from content.channels_extra.robots import robot_names
+    from content.robot_groups import robot_names
 
     return robot_names(session, org_id=org_id)
 

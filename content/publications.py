@@ -22,7 +22,7 @@ from content.timeutil import utcnow
 RETRYABLE = (PublicationState.failed,)
 CONFIRMABLE = (PublicationState.failed, PublicationState.unknown)
 # A retried row whose submit went out without an answer: the channel looks in its records once more and,
-# when the post is not there, sends again (a person checked; see scheduler.channels.mp).
+# when the post is not there, sends again (a person checked; see channels.mp.mp).
 RESEND_FLAG = "resend_after_check"
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, func, select
 
 from content.accounts import roles_of
 from content.checks import DIGEST_MAX, TITLE_MAX, CheckResult, run_checks
+from content.db.rowbuffer import action_rows, record_audit
 from content.errors import Forbidden, Invalid, NotFound
 from content.files.refs import normalize_media
 from content.html import sanitize
@@ -28,7 +29,6 @@ from content.models import (
     Taxonomy,
     User,
 )
-from content.rowbuffer import action_rows, record_audit
 from content.text_clean import clean_item_input
 from content.timeutil import utcnow
 
@@ -190,7 +190,7 @@ def update_item(
     session: Session, *, actor: User, item_id: int, changes: dict[str, Any], channel: str = "web"
 ) -> Item:
     """Edit an item. Permission and review consequences live in the review chain."""
-    from content.workflow import edit_item  # the chain decides who may edit and what an edit voids
+    from content.review.chain import edit_item  # the chain decides who may edit and what an edit voids
 
     item = get_item(session, org_id=actor.org_id, item_id=item_id)
     fields = _normalize(session, actor.org_id, changes)

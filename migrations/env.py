@@ -18,7 +18,7 @@ def run_migrations() -> None:
     if connection is not None:
         _run(connection)
         return
-    from content.db import make_engine
+    from content.db.db import make_engine
 
     engine = make_engine(os.environ.get("GONGKAI_DATABASE_URL", "sqlite:///./gongkai.db"))
     with engine.connect() as conn:

@@ -17,17 +17,17 @@ from sqlalchemy import bindparam
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from content.db import session_scope
-from content.models import Category, Item, Publication, Revision
-from content.rowbuffer import action_rows
-from scheduler import outbox
-from scheduler.channels.base import (
+from channels.base import (
     ChannelRegistry,
     PermanentError,
     PublishJob,
     TransientError,
     UnknownOutcome,
 )
+from content.db.db import session_scope
+from content.db.rowbuffer import action_rows
+from content.models import Category, Item, Publication, Revision
+from scheduler import outbox
 from scheduler.outbox import LeaseLost, OutboxConfig
 
 log = logging.getLogger("gongkai.scheduler.dispatch")
@@ -203,7 +203,7 @@ def void_for_mismatch(s: Session, pub: Publication, expect: dict, reason: str) -
     """Nothing is sent: the row is cancelled and the item's approval voided (back to review)."""
     if not outbox.mark_failed(s, pub, expect, reason=reason, state="cancelled", notify=False):
         return False
-    from content.workflow import void_approval
+    from content.review.chain import void_approval
 
     void_approval(s, item_id=pub.item_id, reason=reason)
     return True

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from content.db import session_scope
+from content.db.db import session_scope
 from content.timeutil import fmt_local, utcnow
 from scheduler.models import SchedulerHeartbeat
 

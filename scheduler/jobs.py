@@ -3,8 +3,8 @@
 `JOBS` is the registry. Another package adds its job with one line here, pointing at a function
 that takes a `JobContext`::
 
-    JobSpec("deadline_reminders", "content.registers.jobs:remind_deadlines", cron={"hour": 8}),
-    JobSpec("annual_report_draft", "content.report.jobs:draft_report", cron={"month": 1, "day": 1, "hour": 6}),
+    JobSpec("deadline_reminders", "annual.registers.jobs:remind_deadlines", cron={"hour": 8}),
+    JobSpec("annual_report_draft", "annual.report.jobs:draft_report", cron={"month": 1, "day": 1, "hour": 6}),
 
 `func` is a dotted "module:function" resolved when the scheduler starts; a module that is not
 installed (yet) disables just that job, with a log line. Interval jobs may take their interval from
@@ -23,8 +23,8 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from app.settings import Settings
-from scheduler.channels.base import ChannelRegistry
+from channels.base import ChannelRegistry
+from content.settings import Settings
 from scheduler.outbox import OutboxConfig
 
 log = logging.getLogger("gongkai.scheduler.jobs")
@@ -144,7 +144,7 @@ JOBS: list[JobSpec] = [
         "notifications", deliver_notifications, every=_dispatch_interval, optional=True, requires="bot.notify"
     ),
     JobSpec("review_reminders", review_reminders, every=3600.0, optional=True, requires="bot.reminders"),
-    JobSpec("deadline_reminders", "scheduler.jobs_registers:remind_deadlines", every=3600.0, optional=True),
-    JobSpec("annual_report_draft", "scheduler.jobs_registers:draft_report", cron={"month": 1, "day": 1, "hour": 6},
+    JobSpec("deadline_reminders", "annual.jobs:remind_deadlines", every=3600.0, optional=True),
+    JobSpec("annual_report_draft", "annual.jobs:draft_report", cron={"month": 1, "day": 1, "hour": 6},
             optional=True),
 ]

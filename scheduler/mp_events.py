@@ -15,11 +15,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.models import PublishEvent
-from content.db import session_scope
+from channels.mp.mp_status import status_reason
+from content.db.db import session_scope
 from content.models import Publication
 from content.timeutil import utcnow
 from scheduler import outbox
-from scheduler.channels.mp_status import status_reason
 from scheduler.outbox import OutboxConfig
 
 log = logging.getLogger("gongkai.scheduler.mp")

@@ -22,9 +22,9 @@ from sqlalchemy import insert, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from content.db import is_postgres, session_scope
+from content.db.db import is_postgres, session_scope
+from content.db.rowbuffer import record_audit
 from content.models import AuditEvent, Item, Notification, Publication, PublicationState
-from content.rowbuffer import record_audit
 from content.timeutil import utcnow
 
 log = logging.getLogger("gongkai.scheduler")

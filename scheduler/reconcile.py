@@ -15,12 +15,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from channels.base import ChannelAdapter, ChannelError, ChannelRegistry, RemoteState, RemoteStatus
 from content import audit
-from content.db import session_scope
+from content.db.db import session_scope
 from content.models import Publication, Revision
 from content.timeutil import utcnow
 from scheduler import outbox
-from scheduler.channels.base import ChannelAdapter, ChannelError, ChannelRegistry, RemoteState, RemoteStatus
 from scheduler.dispatch import build_job
 from scheduler.outbox import ACTOR, OutboxConfig
 

@@ -13,10 +13,10 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 
-from app.settings import Settings
+from channels.base import PublishJob
+from channels.mp.mp_resend import known_publish_ids
 from content.models import Publication
-from scheduler.channels.base import PublishJob
-from scheduler.channels.mp_resend import known_publish_ids
+from content.settings import Settings
 
 ResendGuard = Callable[[Publication], str | None]
 
@@ -35,7 +35,7 @@ def resend_guard(settings: Settings, engine: Engine) -> ResendGuard:
     def channel():
         with lock:
             if not made:
-                from scheduler.channels import mp_factory
+                from channels import mp_factory
 
                 made.append(mp_factory(settings, engine))
             return made[0]

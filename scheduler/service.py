@@ -25,10 +25,10 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.engine import Engine
 
-from app.settings import Settings
+from channels import build_registry
+from channels.base import ChannelRegistry
+from content.settings import Settings
 from content.timeutil import SHANGHAI
-from scheduler.channels import build_registry
-from scheduler.channels.base import ChannelRegistry
 from scheduler.dispatch import Lanes
 from scheduler.jobs import JOBS, JobContext, JobSpec
 from scheduler.outbox import OutboxConfig

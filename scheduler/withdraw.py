@@ -16,12 +16,12 @@ from sqlalchemy import or_
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from channels.base import ChannelError, ChannelRegistry, PermanentError
 from content import audit
-from content.db import session_scope
+from content.db.db import session_scope
 from content.models import Publication, Revision
 from content.timeutil import utcnow
 from scheduler import outbox
-from scheduler.channels.base import ChannelError, ChannelRegistry, PermanentError
 from scheduler.dispatch import build_job
 from scheduler.outbox import ACTOR, OutboxConfig
 

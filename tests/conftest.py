@@ -30,7 +30,7 @@ from sqlmodel import Session, SQLModel
 from app.migrate import upgrade
 from app.model_registry import load_all_models
 from content import accounts
-from content.db import make_engine
+from content.db.db import make_engine
 from content.seed import seed_org
 
 if Path(os.environ["GONGKAI_FILES_DIR"]).name.startswith("gongkai-test-files-"):

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from app.checks_registry import LEVEL_LABELS, Level, run_checks
-from app.settings import Settings
+from content.settings import Settings
 
 
 def register(cli: typer.Typer) -> None:

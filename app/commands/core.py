@@ -13,11 +13,11 @@ from app.cli_support import die, open_engine
 from app.commands.sandbox_flag import banner, checked_settings, sandbox_option
 from app.migrate import upgrade
 from app.secret_key import ensure_secret_key
-from app.settings import Settings
 from content import accounts
 from content.models import User, UserRole
 from content.outbox import installation_uid
 from content.seed import seed_org
+from content.settings import Settings
 
 
 def register(cli: typer.Typer) -> None:

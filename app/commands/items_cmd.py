@@ -54,7 +54,8 @@ def item_list(
 def item_show(item_id: int = typer.Argument(..., help="稿件编号"),
               org: str | None = typer.Option(None, "--org", help="机构代码")) -> None:
     """显示一篇稿件的状态、当前审核环节、检查提示和审核记录。"""
-    from content import store, workflow
+    from content import store
+    from content.review import chain as workflow
 
     with cli_session() as s:
         org_row = accounts.get_org(s, code=org)

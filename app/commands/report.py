@@ -40,7 +40,7 @@ def tally_cmd(
     org: str | None = typer.Option(None, "--org", help="机构代码"),
 ) -> None:
     """统计一年的各项数据（门户、公众号、互动、依申请公开、复议诉讼）。"""
-    from content.tally import tally
+    from annual.tally import tally
 
     with cli_session() as s:
         data = tally(s, org_id=accounts.get_org(s, code=org).id, year=_year(year))
@@ -66,9 +66,9 @@ def report_cmd(
     org: str | None = typer.Option(None, "--org", help="机构代码"),
 ) -> None:
     """生成政府信息公开工作年度报告。"""
-    from content.report import render
-    from content.report.build import build_report
-    from content.report.text_render import FORMATS
+    from annual.report import render
+    from annual.report.build import build_report
+    from annual.report.text_render import FORMATS
 
     if fmt not in FORMATS:
         die(f"未知的输出格式：{fmt}（可选：{'、'.join(FORMATS)}）")
@@ -119,15 +119,15 @@ def export_cmd(
     org: str | None = typer.Option(None, "--org", help="机构代码"),
 ) -> None:
     """两馆移交：导出一个时期内全部已发布信息（网页、图片、附件和索引表）。"""
-    from content.export import export_zip
+    from annual.export import export_zip
 
     m = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?", period)
     if not m or not (m.group(2) is None or 1 <= int(m.group(2)) <= 12):
         die(f"期间格式应为 YYYY 或 YYYY-MM：{period}")
     year, month = _year(int(m.group(1))), int(m.group(2)) if m.group(2) else None
     target = out or Path(f"gongkai-export-{period}.zip")
-    from app.settings import Settings
     from content.files import backend_from_settings
+    from content.settings import Settings
 
     settings = Settings()
     with cli_session(settings) as s, progress(f"导出 {period}") as advance:
@@ -142,7 +142,7 @@ def figures_cmd(
     org: str | None = typer.Option(None, "--org", help="机构代码"),
 ) -> None:
     """录入或查看表二（第二十条）中没有台账来源的数据。"""
-    from content.registers.store import get_annual_figures, set_annual_figures
+    from annual.registers.store import get_annual_figures, set_annual_figures
 
     with cli_session() as s:
         org_id = accounts.get_org(s, code=org).id
@@ -168,8 +168,8 @@ def holidays_add(
     org: str | None = typer.Option(None, "--org", help="机构代码"),
 ) -> None:
     """录入某年的节假日安排（覆盖该年已录入的内容），并重算受影响的答复期限。"""
-    from content.registers.holidays import set_holiday_year
-    from content.workdays import parse_days
+    from annual.registers.holidays import set_holiday_year
+    from annual.workdays import parse_days
 
     with cli_session() as s:
         changed = set_holiday_year(s, org_id=accounts.get_org(s, code=org).id, year=year,
@@ -180,8 +180,8 @@ def holidays_add(
 @holidays_cli.command("list")
 def holidays_list(org: str | None = typer.Option(None, "--org", help="机构代码")) -> None:
     """列出已知的年份：chinese_calendar 收录的和管理员录入的，以及缺失的年份。"""
-    from content.registers.holidays import holiday_years, missing_years
-    from content.workdays import PACKAGE_YEARS
+    from annual.registers.holidays import holiday_years, missing_years
+    from annual.workdays import PACKAGE_YEARS
 
     with cli_session() as s:
         org_id = accounts.get_org(s, code=org).id
@@ -203,7 +203,7 @@ def registers_import(
     org: str | None = typer.Option(None, "--org", help="机构代码"),
 ) -> None:
     """导入已有台账（全部成功或全部不导入）。"""
-    from content.registers.bulk import import_register
+    from annual.registers.bulk import import_register
 
     if not file.exists():
         die(f"文件不存在：{file}")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import typer
 
-from app.settings import Settings
+from app.sandbox_wiring import with_sandbox_endpoints
+from content.settings import Settings
 
 SANDBOX_HELP = "沙箱模式：未配置的渠道改用本机模拟器，允许开发密钥（见 app/startup.py）"
 
@@ -29,23 +30,20 @@ def checked_settings(sandbox: bool, host: str | None = None, port: int | None = 
         request_sandbox()
     settings = follow_listen_address(host, port) if port is not None else Settings()
     refuse_unsafe_start(settings)
-    return settings
+    return with_sandbox_endpoints(settings)
 
 
 def banner(settings: Settings) -> list[str]:
-    """Start the loopback emulators in sandbox mode and say so loudly."""
+    """In sandbox mode (settings wired by `checked_settings`), say loudly where everything goes."""
     if not settings.sandbox:
         return []
-    from bot.sandbox.shared import shared_emulator
-    from scheduler.portal_emulator import shared_portal_emulator
-
-    wechat, portal = shared_emulator(), shared_portal_emulator()
+    portal_url, wechat_url = settings.sandbox_portal_url, settings.wecom_api_base.rsplit("/", 1)[0]
     return [
         "=" * 72,
         "【沙箱模式】未配置企业微信、公众号或门户网站的凭据：",
         "  所有发布和消息都发往本机模拟器，不会到达真实的网站或微信。",
-        f"  模拟门户网站：{portal.url}/   （已发布的稿件可在这里查看）",
-        f"  模拟微信接口：{wechat.url}   （请求记录：{wechat.url}/_emulator/records）",
+        f"  模拟门户网站：{portal_url}/   （已发布的稿件可在这里查看）",
+        f"  模拟微信接口：{wechat_url}   （请求记录：{wechat_url}/_emulator/records）",
         "  配置 GONGKAI_PORTAL_URL / GONGKAI_MP_APP_ID 等变量后即正式发布。",
         "=" * 72,
     ]

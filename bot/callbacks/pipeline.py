@@ -17,12 +17,12 @@ from sqlmodel import Session, select
 from bot.commands.context import AfterWork, ChatContext, Inbound
 from bot.commands.dispatcher import DISPATCHER
 from bot.models import InboundMessage, PublishEvent
+from content.db.rowbuffer import model_row
 from content.models import User
-from content.rowbuffer import model_row
 from content.timeutil import utcnow
 
 if TYPE_CHECKING:
-    from app.settings import Settings
+    from content.settings import Settings
 
 log = logging.getLogger("gongkai.bot")
 BUSY = "系统暂时无法处理，请稍后再试。"
@@ -64,7 +64,7 @@ def process(engine: Engine, settings: Settings, inbound: Inbound) -> tuple[str |
         record_publish_event(engine, inbound)
         return None, AfterWork()
     if inbound.channel == "mp" and inbound.event.upper() == "MASSSENDJOBFINISH":
-        from bot.mass_events import record_mass_event  # 群发 finished (scheduler/channels/mp_mass.py)
+        from bot.mass_events import record_mass_event  # 群发 finished (channels/mp/mp_mass.py)
 
         record_mass_event(engine, inbound)
         return None, AfterWork()

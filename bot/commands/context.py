@@ -12,7 +12,7 @@ from sqlmodel import Session
 from content.models import User
 
 if TYPE_CHECKING:
-    from app.settings import Settings
+    from content.settings import Settings
 
 
 @dataclass

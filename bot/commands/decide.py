@@ -10,8 +10,8 @@ from __future__ import annotations
 from bot.commands.context import ChatContext
 from content.errors import DomainError
 from content.models import GATE_LABELS, STATE_LABELS, Item, Revision
+from content.review.chain import apply_action
 from content.store import get_item
-from content.workflow import apply_action
 
 VERBS = {"approve": "同意", "reject": "驳回", "flag_sensitive": "标记敏感"}
 

@@ -15,9 +15,9 @@ from content.access import item_for_viewer
 from content.errors import DomainError
 from content.models import GATE_LABELS, STATE_LABELS, Department, Item, User
 from content.preview import preview_path
+from content.review.chain import available_actions, pending_reviews
 from content.text_clean import clean_text
 from content.timeutil import fmt_local
-from content.workflow import available_actions, pending_reviews
 
 router = Router("review")
 REASON_TTL = timedelta(minutes=30)

@@ -1,4 +1,4 @@
-"""统计 [年份]: the year's annual-report figures, the same `content.tally` the CLI's `gongkai tally` prints.
+"""统计 [年份]: the year's annual-report figures, the same `annual.tally` the CLI's `gongkai tally` prints.
 
 Accepted: `统计` (this year), `统计 2025`, `统计 2025年`, `统计 去年` / `今年`, full-width digits. A year the
 tally cannot cover (before 2004, after this year) or anything that is not a year gets a one-line answer.
@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from annual.tally import tally
+from annual.workdays import MIN_YEAR
 from bot.commands.context import ChatContext
 from bot.commands.parse import Command
 from bot.commands.router import Router
-from content.tally import tally
 from content.timeutil import local
-from content.workdays import MIN_YEAR
 
 router = Router("stats")
 _YEAR = re.compile(r"^(\d+)\s*(?:年度?)?(?:统计)?$")

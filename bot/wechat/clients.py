@@ -23,7 +23,7 @@ from bot.config import MP_OFFICIAL, WECOM_OFFICIAL, ChannelConfig, channel_confi
 from bot.wechat.token_store import DbTokenStorage
 
 if TYPE_CHECKING:
-    from app.settings import Settings
+    from content.settings import Settings
 
 log = logging.getLogger("gongkai.bot.wechat")
 TOKEN_ERRORS = {40001, 40014, 42001}
@@ -124,21 +124,11 @@ class MpClient(_ConfigurableMixin, WeChatClient):
         )
 
 
-def _emulator_url(settings: Settings) -> str:
-    if not settings.sandbox:
-        return ""
-    from bot.sandbox.shared import shared_emulator
-
-    return shared_emulator().url
-
-
 def wecom_client(engine: Engine, settings: Settings) -> WeComClient:
-    base_set = bool(settings.wecom_api_base)
-    cfg = channel_config(settings, "wecom", emulator_url="" if base_set else _emulator_url(settings))
+    cfg = channel_config(settings, "wecom")
     return WeComClient(cfg, DbTokenStorage(engine))
 
 
 def mp_client(engine: Engine, settings: Settings) -> MpClient:
-    base_set = bool(settings.mp_api_base)
-    cfg = channel_config(settings, "mp", emulator_url="" if base_set else _emulator_url(settings))
+    cfg = channel_config(settings, "mp")
     return MpClient(cfg, DbTokenStorage(engine))

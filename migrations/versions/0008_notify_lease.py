@@ -8,7 +8,7 @@ Revises: 0002_bot
   skips what was already sent.
 - `mp_mass_send`: one row per mass send (群发) of the official account, a slot of its quota window;
   the unique (account, period_key, slot) key makes two schedulers unable to use one slot twice
-  (scheduler/channels/mp_mass.py).
+  (channels/mp/mp_mass.py).
 """
 import sqlalchemy as sa
 from alembic import op

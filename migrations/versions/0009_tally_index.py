@@ -1,6 +1,6 @@
 """tally statistics: how many groups the annual tally's grouping of item yields (PostgreSQL)
 
-The annual tally (content/tally.py) scans a year's items once, grouped by topic, area, origin and
+The annual tally (annual/tally.py) scans a year's items once, grouped by topic, area, origin and
 the text of the channel list. Without statistics on the cast expression PostgreSQL guesses 200
 distinct values per expression, expects ~50,000 groups and sorts a million rows (spilling to disk)
 instead of hashing them into the few hundred groups there are. Multi-column statistics on exactly
@@ -21,7 +21,7 @@ depends_on = None
 def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    # The expression must match content/tally.py's `CAST(i.channels AS VARCHAR)` (PostgreSQL 14+).
+    # The expression must match annual/tally.py's `CAST(i.channels AS VARCHAR)` (PostgreSQL 14+).
     op.execute("CREATE STATISTICS item_tally_groups (ndistinct) "
                "ON topic_id, area_id, origin, (CAST(channels AS VARCHAR)) FROM item")
 

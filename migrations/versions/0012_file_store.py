@@ -109,7 +109,7 @@ class _Mover:
 
 def _backend(bind):
     """The backend the running app will use: the settings' store, `files` beside a SQLite database by default."""
-    from app.settings import Settings
+    from content.settings import Settings
     from content.files.backends import backend_from_settings
 
     return backend_from_settings(Settings(), database_url=bind.engine.url.render_as_string(hide_password=False))

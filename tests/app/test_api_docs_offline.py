@@ -7,8 +7,8 @@ import re
 from fastapi.testclient import TestClient
 
 from app.factory import create_app
-from app.settings import Settings
-from content.db import make_engine
+from content.db.db import make_engine
+from content.settings import Settings
 
 
 def _client(tmp_path) -> TestClient:
@@ -40,7 +40,7 @@ def test_docs_page_uses_only_local_assets_that_are_served(tmp_path):
 
 def test_vendored_swagger_ui_carries_its_version_and_licence(tmp_path):
     with _client(tmp_path) as client:
-        from content.web.api_docs import VENDOR
+        from web.pages.api_docs import VENDOR
 
         licence = client.get(f"{VENDOR}/LICENSE")
         assert licence.status_code == 200 and "Apache License" in licence.text

@@ -11,9 +11,10 @@ import pytest
 from sqlmodel import Session, select
 
 from app.migrate import upgrade
-from content import store, workflow
-from content.db import make_engine
+from content import store
+from content.db.db import make_engine
 from content.models import Department, Oversight, User, UserRole
+from content.review import chain as workflow
 
 GONGKAI = str(Path(sys.executable).with_name("gongkai"))
 
@@ -172,7 +173,7 @@ def test_cli_on_both_databases_lists_users_and_items(engine, world, db_url, tmp_
 def test_check_registry_runs_added_checks_and_survives_a_broken_one(sqlite_engine):
     from app import checks_registry
     from app.checks_registry import CheckResult, config_check, run_checks
-    from app.settings import Settings
+    from content.settings import Settings
 
     url = sqlite_engine.url.render_as_string(hide_password=False)
     upgrade(sqlite_engine)

@@ -46,7 +46,7 @@ def test_gongkai_init_demo_uses_the_configured_store(tmp_path):
     url, store = f"sqlite:///{tmp_path / 'demo.db'}", tmp_path / "store"
     result = run(url, "init", "--demo", cwd=tmp_path, extra_env={"GONGKAI_FILES_DIR": str(store)})
     assert result.returncode == 0, result.stderr
-    from content.db import make_engine
+    from content.db.db import make_engine
 
     engine = make_engine(url)
     try:

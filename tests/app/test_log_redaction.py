@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from app.logging_setup import setup_logging
-from app.settings import Settings
+from content.settings import Settings
 
 
 def test_access_log_masks_openids_signatures_and_preview_tokens(capsys):

@@ -13,9 +13,9 @@ from sqlmodel import Session, select
 
 from app.demo import DEMO_ROBOT_KEY, _demo_robot
 from app.public_url import url_for_listen_address
-from content.channels_extra.models import RobotGroup
-from content.db import make_engine
+from content.db.db import make_engine
 from content.models import Organization
+from content.models.channel_targets import RobotGroup
 from tests.waiting import wait_for
 
 

@@ -10,9 +10,9 @@ from sqlalchemy import event
 from sqlmodel import Session, func, select
 
 from app.factory import create_app
-from app.settings import Settings
-from content.db import make_engine
+from content.db.db import make_engine
 from content.models import Item
+from content.settings import Settings
 from tests.content.api.conftest import Api
 from tests.content.api.util import item_body
 

@@ -3,7 +3,7 @@
 from fastapi.testclient import TestClient
 
 from app.factory import create_app
-from app.settings import Settings
+from content.settings import Settings
 
 KEY = "0f6c2b8e-1d2a-4c3b-9e8f-0123456789ab"
 

@@ -10,15 +10,15 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.factory import create_app
-from app.settings import Settings
 from bot.models import BindingCode
 from content.models import Item
 from content.preview import make_preview_token
+from content.settings import Settings
 from tests.content.helpers import make_item
 
 SECRET = "test-secret-key-for-headers"
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE_DIRS = [ROOT / "content/web/templates", ROOT / "content/public/templates"]
+TEMPLATE_DIRS = [ROOT / "web/pages/templates", ROOT / "web/public/templates"]
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
 INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=\s*[\"']", re.I)
 

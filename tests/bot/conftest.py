@@ -11,12 +11,12 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.factory import create_app
-from app.settings import Settings
 from bot.config import channel_config
 from bot.models import BindingCode, InboundMessage, PendingReason
-from bot.sandbox import WeChatEmulator
-from bot.sandbox.callback_client import CallbackClient
 from content.models import AuditEvent, Item, Notification, ReviewStep, User
+from content.settings import Settings
+from sandbox import WeChatEmulator
+from sandbox.callback_client import CallbackClient
 
 PATHS = {"wecom": "/wechat/work", "mp": "/wechat/mp"}
 

@@ -6,13 +6,13 @@ from sqlmodel import Session, select
 
 from bot.models import PublishEvent
 from bot.wechat.clients import mp_client
+from channels.base import ChannelRegistry
+from channels.mp.mass_quota import Quota
+from channels.mp.mp import MpChannel
+from channels.mp.mp_mass import MassSendConfig
 from content.models import Item
 from scheduler import mp_events
-from scheduler.channels.base import ChannelRegistry
-from scheduler.channels.mp import MpChannel
-from scheduler.channels.mp_mass import MassSendConfig
 from scheduler.dispatch import dispatch_once
-from scheduler.mass_quota import Quota
 from tests.scheduler.helpers import approved_item, cfg, pub
 
 

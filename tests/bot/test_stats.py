@@ -1,12 +1,12 @@
-"""统计 [年份] over encrypted WeCom callbacks: the same figures as `content.tally` (both databases)."""
+"""统计 [年份] over encrypted WeCom callbacks: the same figures as `annual.tally` (both databases)."""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
+from annual.registers.store import create_interaction
+from annual.tally import tally
 from content.importer import import_rows
-from content.registers.store import create_interaction
-from content.tally import tally
 from content.timeutil import local, utcnow
 from tests.bot.conftest import bind, snapshot
 from tests.content.report.fixture import load_applications

@@ -21,7 +21,7 @@ import pytest
 from sqlmodel import Session, SQLModel  # noqa: F401 - models are registered by tests.conftest
 
 from app.migrate import upgrade
-from content.db import make_engine
+from content.db.db import make_engine
 from tests.conftest import IN_CI, build_world
 
 CHROMIUM = Path("/usr/bin/chromium")

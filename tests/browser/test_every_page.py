@@ -119,10 +119,10 @@ AXE_RUN = """async tags => {
 
 def _demo_rows(sqlite_url: str) -> dict[str, str]:
     """The ids the page paths name: one item per state (and per review gate), register rows, a preview token."""
-    from content.db import make_engine
+    from annual.registers.models import DisclosureApplication, Interaction
+    from content.db.db import make_engine
     from content.models import Item, Organization
     from content.preview import make_preview_token
-    from content.registers.models import DisclosureApplication, Interaction
     from content.timeutil import local_today
 
     engine = make_engine(sqlite_url)
@@ -374,7 +374,7 @@ def test_review_reject_without_a_reason(demo, fresh, axe_source, viewport):
 def test_account_pages_in_their_states(demo, demo_server, fresh, axe_source, viewport):
     """The password form with errors, and 用户账号 showing a reset's temporary password once (then gone)."""
     from content import accounts
-    from content.db import make_engine
+    from content.db.db import make_engine
     from content.models import Organization
 
     base, _ = demo

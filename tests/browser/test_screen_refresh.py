@@ -9,7 +9,7 @@ from tests.browser.conftest import DEMO_ORG
 
 pytestmark = pytest.mark.browser
 
-REFRESH_MS = 300_000  # content.public.router.SCREEN_REFRESH_SECONDS
+REFRESH_MS = 300_000  # web.public.router.SCREEN_REFRESH_SECONDS
 RETRY_MS = 60_000
 
 

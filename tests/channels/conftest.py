@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.robot import RobotEmulator, RobotState
+from sandbox.robot import RobotEmulator, RobotState
 from tests.channels.helpers import Clock
 
 
@@ -34,7 +34,7 @@ def public_client(engine):
     from fastapi.testclient import TestClient
 
     from app.factory import create_app
-    from app.settings import Settings
+    from content.settings import Settings
 
     settings = Settings(database_url=str(engine.url), public_url="http://gov.test")
     with TestClient(create_app(settings, engine=engine), raise_server_exceptions=False) as client:
@@ -45,7 +45,7 @@ def public_client(engine):
 def staff_client(engine, world):
     """staff_client("admin") → a logged-in WebClient (the web UI's test client) on the test engine."""
     from app.factory import create_app
-    from app.settings import Settings
+    from content.settings import Settings
     from tests.content.web.conftest import WebClient
 
     settings = Settings(database_url=str(engine.url), secret_key="test-secret-key-for-web", public_url="http://gov.test")

@@ -6,9 +6,10 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from content import store, workflow
-from content.channels_extra import robots
+from channels.wecom_group import robots
+from content import store
 from content.models import Publication, User
+from content.review import chain as workflow
 from content.timeutil import utcnow
 from scheduler.outbox import OutboxConfig
 
@@ -78,7 +79,7 @@ class FakePortal:
     name, label, needs_confirmation = "portal", "门户网站", False
 
     def send(self, job):
-        from scheduler.channels.base import SendResult
+        from channels.base import SendResult
 
         return SendResult(remote_id=f"art-{job.item_id}", remote_url=f"https://portal.test/art/{job.item_id}.html")
 
@@ -86,7 +87,7 @@ class FakePortal:
         pass
 
     def reconcile(self, job):
-        from scheduler.channels.base import RemoteState, RemoteStatus
+        from channels.base import RemoteState, RemoteStatus
 
         return RemoteState(RemoteStatus.absent)
 
@@ -98,7 +99,7 @@ class FakePortal:
 
 def publish(engine, world, *, title: str, topic: str = "其他", body_html: str = BODY, digest: str = "") -> int:
     """An item through the review chain and the outbox (portal only) until it is published."""
-    from scheduler.channels.base import ChannelRegistry
+    from channels.base import ChannelRegistry
     from scheduler.dispatch import dispatch_once
 
     item_id = approved_item(engine, world, channels=["portal"], title=title, body_html=body_html, topic=topic,

@@ -11,14 +11,14 @@ import zxingcpp
 from PIL import Image
 from sqlmodel import Session, select
 
-from content.channels_extra import board
-from content.channels_extra.links import item_link
-from content.channels_extra.models import BoardNotice
+from channels.base import ChannelRegistry
+from channels.board import notices as board
+from channels.board.board import BoardChannel
+from channels.board.pdf import NoticeData, render_pdf
+from channels.links import item_link
 from content.errors import Conflict, Invalid
 from content.models import AuditEvent, Publication, User
-from content.notices.pdf import NoticeData, render_pdf
-from scheduler.channels.base import ChannelRegistry
-from scheduler.channels.board import BoardChannel
+from content.models.channel_targets import BoardNotice
 from scheduler.dispatch import dispatch_once
 from scheduler.withdraw import process_withdrawals
 from tests.channels.helpers import act, approved_item, outbox_cfg, publications

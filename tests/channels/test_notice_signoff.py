@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pypdf
 from sqlmodel import Session
 
-from content.channels_extra import board
-from content.notices.pdf import NoticeData, has_own_signoff, render_pdf
-from scheduler.channels.base import ChannelRegistry
-from scheduler.channels.board import BoardChannel
+from channels.base import ChannelRegistry
+from channels.board import notices as board
+from channels.board.board import BoardChannel
+from channels.board.pdf import NoticeData, has_own_signoff, render_pdf
 from scheduler.dispatch import dispatch_once
 from tests.channels.helpers import approved_item, outbox_cfg, publications
 

@@ -7,9 +7,9 @@ import io
 import pypdf
 from sqlmodel import Session, select
 
-from content.channels_extra.models import BoardNotice, RobotGroup
-from scheduler.channels.base import ChannelRegistry
-from scheduler.channels.board import BoardChannel
+from channels.base import ChannelRegistry
+from channels.board.board import BoardChannel
+from content.models.channel_targets import BoardNotice, RobotGroup
 from scheduler.dispatch import dispatch_once
 from tests.channels.helpers import approved_item, outbox_cfg
 

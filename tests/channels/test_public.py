@@ -8,10 +8,10 @@ import re
 import feedparser
 from sqlmodel import Session
 
-from content.channels_extra.tally import items_per_channel
+from annual.channel_figures import items_per_channel
+from channels.base import ChannelRegistry
 from content.models import Item
 from content.timeutil import local_today
-from scheduler.channels.base import ChannelRegistry
 from scheduler.withdraw import process_withdrawals
 from tests.channels.helpers import FakePortal, act, approved_item, outbox_cfg, publish
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.server import LoopbackServer
+from sandbox.server import LoopbackServer
 from tests.channels.helpers import publish
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,7 +36,7 @@ def chromium_page():
 @pytest.fixture
 def live_app(sqlite_engine):
     from app.factory import create_app
-    from app.settings import Settings
+    from content.settings import Settings
 
     settings = Settings(database_url=str(sqlite_engine.url), public_url="http://gov.test")
     server = LoopbackServer(create_app(settings, engine=sqlite_engine)).start()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from content.channels_extra import robots
-from content.channels_extra.models import RobotGroup, RobotSend
+from channels.base import ChannelRegistry
+from channels.wecom_group import robots
+from channels.wecom_group.wecom_group import WecomGroupChannel
 from content.errors import Invalid
 from content.models import Notification, User
-from scheduler.channels.base import ChannelRegistry
-from scheduler.channels.wecom_group import WecomGroupChannel
+from content.models.channel_targets import RobotGroup, RobotSend
 from scheduler.dispatch import dispatch_once
 from tests.channels.helpers import add_robot, approved_item, outbox_cfg, publications
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from content import store, workflow
+from content import store
 from content.models import AuditEvent, Item, User
+from content.review import chain as workflow
 
 BODY = "<p>镇政府召开安全生产工作会议，部署下一阶段重点工作。</p>"
 

@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from content import accounts, audit, workflow
+from content import accounts, audit
+from content.db.rowbuffer import action_rows, record_audit
 from content.errors import Forbidden
 from content.models import AuditEvent, Item, Notification, User
 from content.notify import notify
-from content.rowbuffer import action_rows, record_audit
+from content.review import chain as workflow
 from content.timeutil import utcnow
 from tests.content.helpers import act, load, make_item
 

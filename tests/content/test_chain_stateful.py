@@ -13,11 +13,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from sqlmodel import Session, col, select
 
-from content import store, workflow
+from content import store
 from content.accounts import overseen_department_ids, roles_of
 from content.errors import DomainError
 from content.models import AuditEvent, Item, Review, ReviewStep, Revision, User
-from content.reviewers import authors_of, required_gates
+from content.review import chain as workflow
+from content.review.reviewers import authors_of, required_gates
 
 ACTIONS = ["submit", "approve", "reject", "recall", "flag_sensitive", "clear_sensitive", "emergency_publish",
            "withdraw", "archive"]  # fmt: skip

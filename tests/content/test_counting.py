@@ -8,16 +8,16 @@ import zipfile
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from content.channels_extra.public import published_items
-from content.channels_extra.tally import items_per_channel
-from content.export import export_zip
+from annual.channel_figures import items_per_channel
+from annual.export import export_zip
+from annual.tally import tally_items
 from content.models import Item, Publication
 from content.outbox import live_channels
-from content.tally import tally_items
 from content.timeutil import local_today
 from scheduler import outbox
 from scheduler.outbox import OutboxConfig
 from tests.content.helpers import act, make_item
+from web.public.queries import published_items
 
 CFG = OutboxConfig(worker_id="test")
 
@@ -116,7 +116,7 @@ def test_the_tally_and_the_two_archives_export_agree(engine, world, tmp_path):
 def robot(engine, world, name: str) -> int:
     import uuid
 
-    from content.channels_extra import robots
+    from channels.wecom_group import robots
     from content.models import User
 
     with Session(engine) as s:

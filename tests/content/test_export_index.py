@@ -7,7 +7,7 @@ import zipfile
 from openpyxl import load_workbook
 from sqlmodel import Session
 
-from content.export import export_zip
+from annual.export import export_zip
 from content.models import Item
 from content.timeutil import local_today, utcnow
 

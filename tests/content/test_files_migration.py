@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from app.migrate import alembic_config, is_at_head
-from content.db import make_engine
+from content.db.db import make_engine
 from content.files import DirectoryBackend
 from content.files.store import read_verified
 from content.models import AuditEvent, Item, Publication, ReviewStep, Revision

@@ -22,7 +22,7 @@ from content.labels import (
     wechat_error_text,
 )
 from content.models import User
-from content.transitions import TRANSITIONS
+from content.review.rules import TRANSITIONS
 from tests.content.web.conftest import client_for, web_app  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,7 +84,7 @@ def test_every_audit_action_the_code_writes_has_a_chinese_label():
 
 def _adapter_classes():
     """Every channel adapter class (a class with a `name` and a `send` method) in the channel packages."""
-    for pkg_name in ("scheduler.channels", "channels"):
+    for pkg_name in ("channels", "channels"):
         try:
             pkg = importlib.import_module(pkg_name)
         except ModuleNotFoundError:
@@ -105,9 +105,9 @@ def test_every_channel_kind_has_one_label_used_everywhere():
     for cls in classes:
         assert cls.label == CHANNEL_LABELS[cls.name], f"{cls.__name__}.label disagrees with content.labels"
     # the lobby screen, the publications filter and the editor read the same table
-    from content.channels_extra.tally import CHANNEL_NAMES
-    from content.web.forms import CHANNEL_CHOICES
-    from content.web.publications_pages import CHANNEL_CHOICES as PUB_CHOICES
+    from annual.channel_figures import CHANNEL_NAMES
+    from web.pages.forms import CHANNEL_CHOICES
+    from web.pages.publications_pages import CHANNEL_CHOICES as PUB_CHOICES
 
     assert CHANNEL_NAMES["wecom_group"] == PUB_CHOICES["wecom_group"] == channel_label("wecom_group") == "企业微信群"
     assert all(label == CHANNEL_LABELS[kind] for kind, label in CHANNEL_CHOICES)

@@ -6,9 +6,10 @@ import threading
 
 from sqlmodel import Session, select
 
-from content import accounts, workflow
+from content import accounts
 from content.errors import DomainError
 from content.models import ReviewStep, User
+from content.review import chain as workflow
 from tests.content.helpers import act, load, make_item
 
 

@@ -1,4 +1,4 @@
-"""The SQLite writers' cross-process queue (content.sqlite_lock): a lock file beside the database.
+"""The SQLite writers' cross-process queue (content.db.sqlite_lock): a lock file beside the database.
 
 SQLite only: PostgreSQL has no such file. The other process is a real one (a child Python).
 """
@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from content.db import make_engine
-from content.sqlite_lock import QueuedConnection, lock_path
+from content.db.db import make_engine
+from content.db.sqlite_lock import QueuedConnection, lock_path
 
 HOLDER = """
 import sys
 from sqlalchemy import text
-from content.db import make_engine
+from content.db.db import make_engine
 engine = make_engine(sys.argv[1])
 with engine.begin() as conn:
     conn.execute(text("INSERT INTO t VALUES ('child')"))

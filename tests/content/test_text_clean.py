@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from app.factory import create_app
-from app.settings import Settings
 from content import store
 from content.models import Item, User
+from content.settings import Settings
 from content.text_clean import clean_item_input, clean_text, has_bad_chars, xml_text
 from tests.content.api.conftest import Api
 from tests.content.api.util import item_body
@@ -76,10 +76,10 @@ def _published_row(session: Session, world, n: int, title: str, body: str) -> No
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(titles=st.lists(st.one_of(nasty, texts), min_size=1, max_size=3), body=st.one_of(nasty, texts))
 def test_every_output_builds_from_any_stored_text(client, engine, world, tmp_path, titles, body):
-    from content.export import export_zip
-    from content.registers.models import ReportText
-    from content.report.build import build_report
-    from content.report.docx_render import to_docx
+    from annual.export import export_zip
+    from annual.registers.models import ReportText
+    from annual.report.build import build_report
+    from annual.report.docx_render import to_docx
 
     with Session(engine) as s:
         for n, title in enumerate(titles):
@@ -110,8 +110,8 @@ def test_every_output_builds_from_any_stored_text(client, engine, world, tmp_pat
 
 
 def test_bot_commands_and_registers_clean_their_text():
+    from annual.registers.validate import as_text
     from bot.commands.parse import normalize
-    from content.registers.validate import as_text
 
     assert normalize("驳回 3 数据\x01有误\x0b请改") == "驳回 3 数据有误 请改"
     assert as_text("网上调查\x0b问卷\x01", "标题", 100) == "网上调查\n问卷"

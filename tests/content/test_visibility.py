@@ -11,12 +11,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.factory import create_app
-from app.settings import Settings
 from content import accounts, store
 from content.access import can_view, list_scope
 from content.errors import Invalid
 from content.models import Item, User
 from content.preview import make_preview_token
+from content.settings import Settings
 from tests.content.api.conftest import Api
 from tests.content.helpers import act, make_item
 

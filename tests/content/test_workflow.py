@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from content import store, workflow
+from content import store
 from content.errors import Conflict, Forbidden, Invalid
 from content.models import Notification, Publication, User
+from content.review import chain as workflow
 from tests.content.helpers import act, audit_actions, load, make_item
 
 

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from app.demo import init_demo
 from app.migrate import upgrade
-from content.db import make_engine
+from content.db.db import make_engine
 from content.seed import seed_org
 from tests.conftest import PG_ADMIN_URL
 

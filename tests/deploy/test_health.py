@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Float, String, column, table
 
 from app.factory import create_app
-from app.settings import Settings
 from content.models.base import UTCDateTime
+from content.settings import Settings
 from content.timeutil import utcnow
 
 
@@ -55,7 +55,7 @@ def test_readyz_not_ready_until_the_scheduler_beats(client, engine):
 
 
 def test_readyz_reports_an_unmigrated_database(tmp_path):
-    from content.db import make_engine
+    from content.db.db import make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     app = create_app(Settings(database_url=str(engine.url)), engine=engine)
@@ -67,7 +67,7 @@ def test_readyz_reports_an_unmigrated_database(tmp_path):
 
 
 def test_readyz_reports_an_unreachable_database():
-    from content.db import make_engine
+    from content.db.db import make_engine
 
     engine = make_engine("postgresql://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 2})
     app = create_app(Settings(database_url="postgresql://nobody@127.0.0.1:1/none"), engine=engine)

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.logging_setup import setup_logging
-from app.settings import Settings
 from app.startup import startup_problems
+from content.settings import Settings
 
 GOOD_AES = "a" * 43
 REAL_SECRET = "s3cr3t-value-for-tests-0123456789"

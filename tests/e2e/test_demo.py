@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from app.demo import DEMO_PASSWORD, USERS, init_demo
 from content import accounts
-from content.db import make_engine
+from content.db.db import make_engine
 from content.models import AuditEvent, Item, ItemState, Organization, Publication, Review, User
 from content.seed import seed_org
 
@@ -56,7 +56,7 @@ def _check_demo(engine) -> None:
             user = s.exec(select(User).where(User.login == login)).one()
             assert accounts.verify_password(user.password_hash, DEMO_PASSWORD)
         try:
-            from content.registers.models import DisclosureApplication, Interaction
+            from annual.registers.models import DisclosureApplication, Interaction
         except ImportError:
             return
         assert s.exec(select(func.count()).select_from(Interaction)).one() == 3

@@ -28,9 +28,9 @@ from sqlmodel import Session, select
 
 from app.cli import cli
 from app.migrate import upgrade
-from app.settings import Settings
-from content.db import make_engine
+from content.db.db import make_engine
 from content.models import AuditEvent, Item, Publication, ReviewStep, User
+from content.settings import Settings
 from tests.conftest import PG_ADMIN_URL, build_world
 
 pytestmark = pytest.mark.slow
@@ -91,13 +91,13 @@ class Processes:
 def _scheduler_command() -> list[str]:
     if "scheduler" in {c.name for c in cli.registered_commands}:
         return [sys.executable, "-m", "app.cli", "scheduler"]
-    return [sys.executable, "-c", "from app.settings import Settings; from content.db import make_engine; "
+    return [sys.executable, "-c", "from content.settings import Settings; from content.db.db import make_engine; "
             "from scheduler.service import run_forever; s = Settings(); run_forever(make_engine(s.database_url), s)"]
 
 
 def _in_review_items(engine, world) -> list[int]:
+    from content.review.chain import apply_action
     from content.store import create_item
-    from content.workflow import apply_action
 
     ids = []
     with Session(engine) as s:
@@ -116,9 +116,9 @@ def _in_review_items(engine, world) -> list[int]:
 
 def test_two_workers_two_schedulers_publish_everything_once(scale_db, tmp_path):
     from bot.config import channel_config
-    from bot.sandbox.callback_client import CallbackClient
-    from bot.sandbox.emulator import WeChatEmulator
-    from scheduler.portal_emulator import PortalEmulator
+    from sandbox.callback_client import CallbackClient
+    from sandbox.emulator import WeChatEmulator
+    from sandbox.portal_emulator import PortalEmulator
     from tests.scheduler.helpers import approved_item
 
     url, engine = scale_db

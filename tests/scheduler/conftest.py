@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.channels.base import ChannelRegistry
-from scheduler.channels.portal import PortalChannel
-from scheduler.portal_emulator import PortalEmulator
+from channels.base import ChannelRegistry
+from channels.portal import PortalChannel
+from sandbox.portal_emulator import PortalEmulator
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def registry(portal):
 
 @pytest.fixture
 def wechat_emulator():
-    from bot.sandbox import WeChatEmulator
+    from sandbox import WeChatEmulator
 
     emu = WeChatEmulator().start()
     yield emu
@@ -40,9 +40,9 @@ IMAGES = {"/media/a.png": b"\x89PNG-a", "/media/b.png": b"\x89PNG-b", "/media/co
 
 @pytest.fixture
 def mp(engine, wechat_emulator):
-    from app.settings import Settings
     from bot.wechat.clients import mp_client
-    from scheduler.channels.mp import MpChannel
+    from channels.mp.mp import MpChannel
+    from content.settings import Settings
 
     settings = Settings(mp_api_base=wechat_emulator.mp_base, _env_file=None)
     return MpChannel(mp_client(engine, settings), image_loader=lambda src: (src.rsplit("/", 1)[-1], IMAGES[src]),

@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from content.db import make_engine
-from scheduler.channels.base import ChannelRegistry
-from scheduler.channels.portal import PortalChannel
+from channels.base import ChannelRegistry
+from channels.portal import PortalChannel
+from content.db.db import make_engine
 from scheduler.dispatch import dispatch_once
 from scheduler.outbox import OutboxConfig
 

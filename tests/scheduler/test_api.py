@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.factory import create_app
-from app.settings import Settings
 from content.models import Publication
+from content.settings import Settings
 from scheduler.heartbeat import beat
 from tests.scheduler.helpers import approved_item, pub
 

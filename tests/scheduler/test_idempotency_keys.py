@@ -19,10 +19,11 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, select
 
 from app.migrate import alembic_config, upgrade
-from content import store, workflow
-from content.db import make_engine
+from content import store
+from content.db.db import make_engine
 from content.models import Item, Publication, User
 from content.models.publication import Installation
+from content.review import chain as workflow
 from scheduler import reconcile
 from scheduler.dispatch import dispatch_once
 from tests.conftest import PG_ADMIN_URL

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.settings import Settings
+from channels.base import ChannelRegistry
+from channels.portal import PortalChannel
+from content.settings import Settings
 from scheduler import service
-from scheduler.channels.base import ChannelRegistry
-from scheduler.channels.portal import PortalChannel
 from scheduler.jobs import JOBS
 from tests.scheduler.helpers import approved_item, cfg, pub
 from tests.waiting import wait_for

@@ -8,11 +8,11 @@ import pytest
 from sqlmodel import Session
 
 from app.factory import create_app
-from app.settings import Settings
+from channels.base import ChannelRegistry
 from content.models import Publication, User
 from content.publications import retry_publication
+from content.settings import Settings
 from scheduler import reconcile
-from scheduler.channels.base import ChannelRegistry
 from scheduler.dispatch import dispatch_once
 from tests.content.web.conftest import WebClient
 from tests.scheduler.helpers import approved_item, cfg, pub

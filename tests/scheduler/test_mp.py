@@ -8,10 +8,10 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.models import PublishEvent
+from channels.mp.mp import MpChannel
 from content.models import Item, Notification
 from content.timeutil import utcnow
 from scheduler import mp_events, outbox, reconcile
-from scheduler.channels.mp import MpChannel
 from scheduler.dispatch import dispatch_once
 from tests.scheduler.helpers import approved_item, cfg, pub
 
@@ -75,7 +75,7 @@ def test_crash_between_draft_and_submit_resumes_with_the_stored_draft(
             return super().send(job)
 
     dying = DiesBeforeSubmit(mp.client, image_loader=mp.load_image)
-    from scheduler.channels.base import ChannelRegistry
+    from channels.base import ChannelRegistry
 
     with pytest.raises(Crash):
         dispatch_once(engine, ChannelRegistry([dying]), cfg("dead", lease_seconds=0.0))
@@ -147,7 +147,7 @@ def test_publishjobfinish_event_from_the_bot_confirms(engine, world, wechat_emul
 
 
 def test_missing_cover_and_images_uses_the_default_cover(engine, world, wechat_emulator, mp_registry):
-    from scheduler.channels.mp import DEFAULT_COVER
+    from channels.mp.mp import DEFAULT_COVER
 
     pid = _item(engine, world, body_html="<p>没有图片</p>", cover_image=None)
     assert dispatch_once(engine, mp_registry, cfg()).outcomes != {"failed": 1}

@@ -10,12 +10,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from PIL import Image
 
+from channels.base import PermanentError
+from channels.mp.mp import MpChannel
+from channels.mp.mp_images import fit_for_wechat
+from channels.safe_fetch import FetchRefused, safe_get
 from content.files import DirectoryBackend
 from content.files.store import read_verified, sha256_of
-from scheduler.channels.base import PermanentError
-from scheduler.channels.mp import MpChannel
-from scheduler.channels.mp_images import fit_for_wechat
-from scheduler.channels.safe_fetch import FetchRefused, safe_get
 
 
 class Site:

@@ -8,16 +8,16 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from app.settings import Settings
 from bot.wechat.clients import mp_client
+from channels.base import ChannelRegistry
+from channels.mp.mass_quota import MassSend, Quota
+from channels.mp.mp import MpChannel
+from channels.mp.mp_mass import MassSendConfig, mass_config
 from content.models import Item, Publication, Revision
+from content.settings import Settings
 from content.timeutil import local, utcnow
 from scheduler import outbox, reconcile
-from scheduler.channels.base import ChannelRegistry
-from scheduler.channels.mp import MpChannel
-from scheduler.channels.mp_mass import MassSendConfig, mass_config
 from scheduler.dispatch import build_job, dispatch_once
-from scheduler.mass_quota import MassSend, Quota
 from tests.scheduler.conftest import IMAGES
 from tests.scheduler.helpers import approved_item, cfg, pub
 

@@ -10,12 +10,12 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.wechat import api
+from channels.mp.mp import NOT_IN_RECORDS
 from content.errors import Conflict, Forbidden, Invalid
 from content.models import AuditEvent, Item, Publication, User
 from content.publications import confirm_publication, retry_publication
 from content.timeutil import utcnow
 from scheduler import reconcile
-from scheduler.channels.mp import NOT_IN_RECORDS
 from scheduler.dispatch import dispatch_once
 from tests.content.web.conftest import WebClient
 from tests.scheduler.helpers import approved_item, cfg, pub
@@ -152,7 +152,7 @@ def test_admin_confirms_as_published_with_the_address(engine, world):
 
 def test_publications_page_offers_confirm_to_the_admin(engine, world, tmp_path):
     from app.factory import create_app
-    from app.settings import Settings
+    from content.settings import Settings
 
     [pid] = approved_item(engine, world, channels=("mp",), title=TITLE)
     with Session(engine) as s:

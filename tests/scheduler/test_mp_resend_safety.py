@@ -9,12 +9,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.factory import create_app
-from app.settings import Settings
+from channels.mp.mp_resend import CANNOT_CHECK, EARLIER, STILL_PUBLISHING
 from content.errors import Conflict
 from content.models import Publication, User
 from content.publications import RESEND_RISK, retry_publication
+from content.settings import Settings
 from scheduler import reconcile
-from scheduler.channels.mp_resend import CANNOT_CHECK, EARLIER, STILL_PUBLISHING
 from scheduler.dispatch import dispatch_once
 from scheduler.resend_guard import resend_guard
 from tests.content.web.conftest import WebClient

@@ -17,15 +17,15 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.factory import create_app
-from app.settings import Settings
+from channels.base import ChannelRegistry
+from channels.portal import PortalChannel
+from channels.wecom_group.wecom_group import WecomGroupChannel
 from content.files import DirectoryBackend, save_file
 from content.files.outbound import outbound_content
 from content.models import Item, Revision
 from content.preview import preview_path
+from content.settings import Settings
 from content.store import content_hash
-from scheduler.channels.base import ChannelRegistry
-from scheduler.channels.portal import PortalChannel
-from scheduler.channels.wecom_group import WecomGroupChannel
 from scheduler.dispatch import dispatch_once
 from tests.channels import conftest as channel_fixtures
 from tests.channels.helpers import add_robot, approved_item, outbox_cfg, publications
@@ -174,9 +174,9 @@ def _pdf_image_sizes(pdf: bytes) -> list[tuple[int, int]]:
 
 
 def test_board_notice_prints_body_images_read_from_the_store(engine, world, stored, portal_emulator, outbox_clock):
-    from content.channels_extra import board
-    from content.channels_extra.models import BoardNotice
-    from scheduler.channels.board import BoardChannel
+    from channels.board import notices as board
+    from channels.board.board import BoardChannel
+    from content.models.channel_targets import BoardNotice
     from tests.content.web.conftest import WebClient
 
     files_dir, img, pdf, _image = stored

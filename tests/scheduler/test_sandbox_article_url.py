@@ -9,11 +9,11 @@ import re
 import httpx
 from sqlmodel import Session
 
-from app.settings import Settings
+from channels import mp_factory
+from channels.base import ChannelRegistry
 from content.models import Item
+from content.settings import Settings
 from scheduler import reconcile
-from scheduler.channels import mp_factory
-from scheduler.channels.base import ChannelRegistry
 from scheduler.dispatch import dispatch_once
 from scheduler.withdraw import process_withdrawals
 from tests.scheduler.conftest import IMAGES
@@ -57,8 +57,8 @@ def test_the_publish_records_give_the_same_address(engine, world, wechat_emulato
 def test_a_withdrawn_article_is_gone_from_its_address(engine, world, wechat_emulator, mp_registry):
     pid = publish(engine, world, mp_registry)
     url = pub(engine, pid).remote_url
-    from content import workflow
     from content.models import User
+    from content.review import chain as workflow
 
     with Session(engine) as s:
         workflow.apply_action(s, item_id=pub(engine, pid).item_id, actor=s.get(User, world.admin),
@@ -76,7 +76,7 @@ def test_an_unknown_article_address_is_not_found(wechat_emulator):
 
 def test_sandbox_mode_stores_the_local_article_address(engine, world):
     """`gongkai run --sandbox`: the channel built from the settings talks to the process's shared emulator."""
-    from bot.sandbox.shared import shared_emulator
+    from sandbox.shared import shared_emulator
 
     settings = Settings(sandbox_requested=True, _env_file=None)
     assert settings.sandbox

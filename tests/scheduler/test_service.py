@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from app.settings import Settings
+from content.settings import Settings
 from content.timeutil import utcnow
 from scheduler import heartbeat, jobs
 from scheduler.service import build, run_forever, start_background

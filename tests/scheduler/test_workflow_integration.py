@@ -6,8 +6,9 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from content import store, workflow
+from content import store
 from content.models import AuditEvent, Item, Notification, Publication, User
+from content.review import chain as workflow
 from scheduler.dispatch import dispatch_once
 from scheduler.withdraw import process_withdrawals
 from tests.scheduler.helpers import cfg

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.factory import create_app
-from app.settings import Settings
+from content.settings import Settings
 
 
 class Api:

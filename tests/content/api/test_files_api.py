@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.factory import create_app
-from app.settings import Settings
 from content.files.models import StoredFile
 from content.models import Item
+from content.settings import Settings
 from tests.content.api.util import item_body
 from tests.content.web.test_uploads import PDF, png
 

@@ -6,10 +6,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from annual.registers.models import AppealCase, Interaction
 from app.factory import create_app
-from app.settings import Settings
 from content.models import AuditEvent
-from content.registers.models import AppealCase, Interaction
+from content.settings import Settings
 from tests.content.api.conftest import Api
 
 

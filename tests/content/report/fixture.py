@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from content.registers.applications import create_application
+from annual.registers.applications import create_application
 
 # (key, received_on, applicant type, replied_on, result, extra fields)
 APPLICATIONS = [

@@ -7,12 +7,12 @@ from datetime import date
 import pytest
 from sqlmodel import Session, func, select
 
+from annual.registers.applications import create_application, update_application
+from annual.registers.holidays import missing_years, set_holiday_year
+from annual.registers.models import DisclosureApplication, HolidayDay
+from annual.workdays import WorkCalendar, parse_days
 from content.errors import Invalid
 from content.models import AuditEvent
-from content.registers.applications import create_application, update_application
-from content.registers.holidays import missing_years, set_holiday_year
-from content.registers.models import DisclosureApplication, HolidayDay
-from content.workdays import WorkCalendar, parse_days
 from tests.content.report.fixture import load_applications
 
 

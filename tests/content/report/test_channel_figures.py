@@ -11,17 +11,17 @@ import json
 import pytest
 from sqlmodel import Session
 
-from bot.sandbox.robot import RobotEmulator, RobotState
-from content.channels_extra import board
-from content.channels_extra.tally import items_per_channel
+from annual.channel_figures import items_per_channel
+from annual.report import render
+from annual.report.build import build_report
+from annual.tally import tally
+from channels.base import ChannelRegistry
+from channels.board import notices as board
+from channels.board.board import BoardChannel
+from channels.wecom_group.wecom_group import WecomGroupChannel
 from content.models import User
-from content.report import render
-from content.report.build import build_report
-from content.tally import tally
 from content.timeutil import local
-from scheduler.channels.base import ChannelRegistry
-from scheduler.channels.board import BoardChannel
-from scheduler.channels.wecom_group import WecomGroupChannel
+from sandbox.robot import RobotEmulator, RobotState
 from scheduler.dispatch import dispatch_once
 from tests.channels.helpers import Clock, FakePortal, add_robot, approved_item, outbox_cfg, publications
 

@@ -7,10 +7,10 @@ import copy
 import pytest
 from sqlmodel import Session
 
-from content.registers.store import set_annual_figures
-from content.report.build import build_report
-from content.report.consistency import check
-from content.report.layouts import LAYOUT_SPECS
+from annual.registers.store import set_annual_figures
+from annual.report.build import build_report
+from annual.report.consistency import check
+from annual.report.layouts import LAYOUT_SPECS
 from tests.content.report.fixture import load_applications
 
 L2021 = LAYOUT_SPECS["2021"]

@@ -8,8 +8,8 @@ from urllib.parse import unquote
 import docx
 from sqlmodel import Session
 
-from content.report import render
-from content.report.build import build_report
+from annual.report import render
+from annual.report.build import build_report
 from tests.content.web.conftest import HTML, client_for, web_app  # noqa: F401 - fixtures
 
 

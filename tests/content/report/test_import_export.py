@@ -11,11 +11,11 @@ from openpyxl import Workbook, load_workbook
 from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
+from annual.tally import tally
 from app.cli import cli
 from content.errors import Invalid
 from content.importer import import_rows
 from content.models import Item, Publication, Revision
-from content.tally import tally
 
 HEADER = ["发布日期", "渠道", "栏目", "目录领域", "来源", "标题", "链接"]
 
@@ -94,7 +94,7 @@ def test_export_zip_has_pages_files_and_index(engine, world, db_url, tmp_path, m
 
 
 def test_register_import_all_or_nothing(engine, world, db_url, tmp_path, monkeypatch):
-    from content.registers.models import DisclosureApplication
+    from annual.registers.models import DisclosureApplication
 
     good = "收到申请日期,申请渠道,申请人类型,答复日期,办理结果\n2025-03-10,online,自然人,2025-03-12,public\n"
     bad = good + "2025-03-10,online,natural,2025-03-01,public\n2025-03-10,online,natural,2025-03-12,（九）\n"

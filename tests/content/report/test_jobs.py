@@ -6,10 +6,10 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from annual.jobs import draft_annual_reports, remind_application_deadlines
+from annual.registers.applications import create_application
+from annual.registers.models import ReportText
 from content.models import Notification
-from content.registers.applications import create_application
-from content.registers.models import ReportText
-from scheduler.jobs_registers import draft_annual_reports, remind_application_deadlines
 
 
 def _notes(engine, kind="application.deadline"):

@@ -11,10 +11,10 @@ import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
+from annual.report import render
+from annual.report.build import build_report
+from annual.report.layouts import LAYOUT_SPECS
 from app.cli import cli
-from content.report import render
-from content.report.build import build_report
-from content.report.layouts import LAYOUT_SPECS
 from tests.content.report.fixture import load_applications
 
 

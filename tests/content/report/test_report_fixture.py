@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from annual.registers.store import create_appeal, create_interaction, set_annual_figures
+from annual.report.build import build_report
+from annual.report.layouts import LAYOUT_SPECS
+from annual.tally import tally
 from content.importer import import_rows
-from content.registers.store import create_appeal, create_interaction, set_annual_figures
-from content.report.build import build_report
-from content.report.layouts import LAYOUT_SPECS
-from content.tally import tally
 from tests.content.report.fixture import load_applications
 
 COLS = ("natural", "commercial", "research", "social", "legal", "other", "total")

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from annual.workdays import WorkCalendar, parse_days
 from content.errors import Invalid
-from content.workdays import WorkCalendar, parse_days
 
 
 def test_counting_starts_the_day_after():

@@ -10,11 +10,12 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from content import store, workflow
+from annual.registers.applications import create_application
+from annual.workdays import WorkCalendar
+from content import store
 from content.models import Item, Publication, User
-from content.registers.applications import create_application
+from content.review import chain as workflow
 from content.timeutil import local_today, utcnow
-from content.workdays import WorkCalendar
 
 
 def _item(s: Session, world, title: str, *, drafter=None) -> Item:
@@ -155,9 +156,9 @@ def test_deputy_named_after_submission_sees_the_item_in_their_queue(client_for, 
 def test_review_queue_matches_the_chain_rule_for_every_user(engine, world):
     """The SQL queue lists exactly the items `pending_reviews` (the chain's own rule, in Python) lists."""
     from content import credentials
-    from content.permissions import pending_reviews
-    from content.web.dashboard_lists import review_queue
+    from content.review.permissions import pending_reviews
     from tests.content.helpers import act, make_item
+    from web.pages.dashboard_lists import review_queue
 
     at_head = make_item(engine, world.drafter, title="部门负责人环节")
     act(engine, world.drafter, at_head, "submit")

@@ -7,8 +7,8 @@ import re
 
 from sqlmodel import Session, select
 
+from channels.wecom_group.robots import create_robot, delete_robot
 from content import store
-from content.channels_extra.robots import create_robot, delete_robot
 from content.models import AuditEvent, Category, Item, User
 
 FETCH = {"accept": "application/json", "x-editor-fetch": "1"}

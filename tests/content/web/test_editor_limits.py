@@ -8,10 +8,10 @@ import re
 import pytest
 
 from app.factory import create_app
-from app.settings import Settings
-from content.web.editor import size_text
+from content.settings import Settings
 from tests.content.web.conftest import WebClient
 from tests.content.web.test_uploads import PDF, upload
+from web.pages.editor import size_text
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlmodel import Session, func, select
 
+from annual.registers.applications import create_application
+from annual.registers.models import DisclosureApplication, HolidayDay, HolidayYear
 from content.models import AuditEvent
-from content.registers.applications import create_application
-from content.registers.models import DisclosureApplication, HolidayDay, HolidayYear
 
 
 def _provisional_application(engine, world) -> int:

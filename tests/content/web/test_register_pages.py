@@ -7,12 +7,12 @@ from datetime import date
 
 from sqlmodel import Session, func, select
 
+from annual.registers.applications import create_application
+from annual.registers.models import AppealCase, DisclosureApplication, Interaction
+from annual.workdays import WorkCalendar
 from content.models import AuditEvent
-from content.registers.applications import create_application
-from content.registers.models import AppealCase, DisclosureApplication, Interaction
-from content.web.register_pages import countdown
-from content.workdays import WorkCalendar
 from tests.content.web.conftest import HTML
+from web.pages.register_pages import countdown
 
 APP = {"number": "YSQ-2025-01", "channel": "online", "received_on": "2025-03-03", "applicant_type": "natural",
        "applicant_name": "张三", "request": "申请公开某村道路硬化工程的招标文件", "extension_days": "0",

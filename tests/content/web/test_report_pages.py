@@ -9,9 +9,9 @@ from io import BytesIO
 import docx
 from sqlmodel import Session, select
 
+from annual.registers.models import AnnualFigures, ReportText
+from annual.registers.store import set_annual_figures
 from content.models import AuditEvent
-from content.registers.models import AnnualFigures, ReportText
-from content.registers.store import set_annual_figures
 from tests.content.report.fixture import load_applications
 from tests.content.web.conftest import HTML
 

@@ -9,10 +9,11 @@ import itsdangerous.timed
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from content import accounts, store, workflow
+from content import accounts, store
 from content.models import Item, User
 from content.preview import make_preview_token
-from content.review_diff import blocks_of, body_blocks, review_diff
+from content.review import chain as workflow
+from content.review.diff import blocks_of, body_blocks, review_diff
 
 SECRET = "test-secret-key-for-web"
 PNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="

@@ -1,0 +1,106 @@
+"""Write-only rows of one review-chain action, inserted together at its end.
+
+A transition writes audit events and notifications that nothing reads back during the action.
+Building each as an ORM object and flushing it through the unit of work costs more than the
+statement itself, so `content.review.chain` collects them here, with exactly the values
+`audit.record` and `notify` would store (the model's own defaults for every column not given),
+and inserts each table's rows with one executemany when the action has succeeded — in the same
+transaction, in the order they were recorded. An action that raises writes none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from pydantic_core import PydanticUndefined
+from sqlalchemy import insert
+from sqlmodel import Session, SQLModel
+
+from content.audit import _scrub
+from content.models import AuditEvent, Item, Notification, User
+
+_KEY = "gongkai_row_buffer"
+_INSERTS = {model: insert(model.__table__) for model in (AuditEvent, Notification)}
+_DEFAULTS: dict[type, list[tuple[str, Any, bool]]] = {}
+
+
+def _defaults(model: type[SQLModel]) -> list[tuple[str, Any, bool]]:
+    """(column, default or factory, is_factory) for every field but the primary key, read once per model."""
+    if model not in _DEFAULTS:
+        out = []
+        for name, info in model.model_fields.items():
+            if name == "id":
+                continue
+            if info.default_factory is not None:
+                out.append((name, info.default_factory, True))
+            elif info.default is not PydanticUndefined:
+                out.append((name, info.default, False))
+        _DEFAULTS[model] = out
+    return _DEFAULTS[model]
+
+
+def model_row(model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any]:
+    """The row the model would insert for `values`: its own defaults (and default factories) for the rest."""
+    row = {name: (default() if factory else default) for name, default, factory in _defaults(model)}
+    row.update(values)
+    return row
+
+
+class RowBuffer:
+    def __init__(self) -> None:
+        self._rows: dict[type, list[dict]] = {}
+
+    def audit(self, *, org_id: int, action: str, target_type: str, target_id: int | None,
+              actor: User | None = None, actor_label: str = "", **data: Any) -> None:
+        """What `content.audit.record` stores."""
+        self._rows.setdefault(AuditEvent, []).append(model_row(AuditEvent, {
+            "org_id": org_id, "actor_id": actor.id if actor else None,
+            "actor_label": actor_label or (actor.name if actor else "system"), "action": action,
+            "target_type": target_type, "target_id": target_id, "data": _scrub(data)}))  # fmt: skip
+
+    def notify(self, item: Item, user_ids: Iterable[int], kind: str, *, step_id: int | None = None,
+               **data: Any) -> None:
+        """What `content.notify.notify` stores."""
+        for user_id in dict.fromkeys(user_ids):
+            self._rows.setdefault(Notification, []).append(model_row(Notification, {
+                "org_id": item.org_id, "user_id": user_id, "kind": kind, "item_id": item.id,
+                "step_id": step_id, "data": {"title": item.title, **data}}))  # fmt: skip
+
+    def write(self, session: Session) -> None:
+        """One executemany per table on the session's connection (Core: no ORM bulk-insert layer)."""
+        for model, rows in self._rows.items():
+            if rows:
+                session.connection().execute(_INSERTS[model], rows)
+        self._rows.clear()
+
+
+@contextmanager
+def action_rows(session: Session) -> Iterator[RowBuffer]:
+    """The buffer of the action running in `session`; a nested action shares its caller's buffer."""
+    outer = session.info.get(_KEY)
+    if outer is not None:
+        yield outer
+        return
+    buffer = session.info[_KEY] = RowBuffer()
+    try:
+        yield buffer
+        buffer.write(session)
+    finally:
+        session.info.pop(_KEY, None)
+
+
+def current(session: Session) -> RowBuffer | None:
+    return session.info.get(_KEY)
+
+
+def record_audit(session: Session, **kw: Any) -> None:
+    """`audit.record` (same arguments), through the running action's buffer when there is one."""
+    buffer = current(session)
+    if buffer is None:
+        from content import audit
+
+        audit.record(session, **kw)
+    else:
+        buffer.audit(**kw)

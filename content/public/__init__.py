@@ -1,6 +1,0 @@
-"""Public, no-login pages: the lobby screen (`/screen/{org_code}`), feeds (`/feeds/…`) and the public
-item page (`/p/{org_code}/{item_id}`). Only published items ever appear (`content.channels_extra.public`)."""
-
-from content.public.router import router
-
-__all__ = ["router"]
