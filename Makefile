@@ -30,6 +30,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 fmt: install
 	$(BIN)/ruff check --fix .

@@ -9,21 +9,21 @@ from content.settings import Settings
 
 
 def with_sandbox_endpoints(settings: Settings) -> Settings:
-    """In sandbox mode, the same settings with every endpoint that is not configured pointing at this
-    process's emulators (started on first use); outside it, the settings unchanged."""
+    """In sandbox mode, point every endpoint that is not configured at this process's emulators (started on
+    first use), in place: the app, its scheduler and the code that built them share one settings object.
+    Outside the sandbox nothing changes. Returns the settings for chaining."""
     if not settings.sandbox:
         return settings
-    update: dict[str, object] = {}
     if not (settings.wecom_api_base and settings.mp_api_base):
         from sandbox.shared import shared_emulator
 
         url = shared_emulator().url
-        update["wecom_api_base"] = settings.wecom_api_base or f"{url}/wecom"
-        update["mp_api_base"] = settings.mp_api_base or f"{url}/mp"
-    if not settings.portal_url:
+        settings.wecom_api_base = settings.wecom_api_base or f"{url}/wecom"
+        settings.mp_api_base = settings.mp_api_base or f"{url}/mp"
+    if not (settings.portal_url or settings.sandbox_portal_url):
         from sandbox.portal_emulator import shared_portal_emulator
 
         portal = shared_portal_emulator()
-        update["sandbox_portal_url"] = portal.url
-        update["sandbox_portal_token"] = SecretStr(portal.token or "")
-    return settings.model_copy(update=update) if update else settings
+        settings.sandbox_portal_url = portal.url
+        settings.sandbox_portal_token = SecretStr(portal.token or "")
+    return settings

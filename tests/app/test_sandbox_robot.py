@@ -20,3 +20,19 @@ def test_robot_emulator_mounted_only_in_sandbox(sqlite_engine):
                     secret_key="a-real-secret-key-for-this-test")
     live = TestClient(create_app(real, engine=sqlite_engine))
     assert live.post(f"/sandbox/wecom-robot/cgi-bin/webhook/send?key={KEY}", json={}).status_code == 404
+
+
+def test_sandbox_clients_never_fall_back_to_the_real_platform():
+    """Sandbox mode without the emulator endpoints that app wires in is a start-up error, not a call to WeChat."""
+    import pytest
+
+    from app.sandbox_wiring import with_sandbox_endpoints
+    from bot.config import channel_config
+    from content.settings import Settings
+
+    bare = Settings(sandbox_requested=True, _env_file=None)
+    with pytest.raises(RuntimeError, match="with_sandbox_endpoints"):
+        channel_config(bare, "mp")
+    wired = with_sandbox_endpoints(bare)
+    assert wired.sandbox and "weixin.qq.com" not in channel_config(wired, "mp").api_base
+    assert wired.sandbox_portal_url.startswith("http://127.0.0.1")

@@ -105,8 +105,8 @@ def test_rejection_reason_reaches_the_drafter(visitors):
     assert "请填写理由" in head.page.inner_text("#error-reason_reject")
     _decide(head, item_id, "reject", reason="落款日期有误，请核对")
 
-    drafter.goto("/", "dashboard-rejected")
-    row = drafter.page.inner_text("#my-drafts")
+    drafter.goto("/?mine_state=rejected", "dashboard-rejected")  # 我的稿件, the 已驳回 tab
+    row = drafter.page.inner_text("#my-items")
     assert "落款日期有误，请核对" in row and "第 1 次驳回" in row
 
 

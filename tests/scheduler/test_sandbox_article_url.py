@@ -75,10 +75,11 @@ def test_an_unknown_article_address_is_not_found(wechat_emulator):
 
 
 def test_sandbox_mode_stores_the_local_article_address(engine, world):
-    """`gongkai run --sandbox`: the channel built from the settings talks to the process's shared emulator."""
+    """`gongkai run --sandbox`: the channel built from the wired settings talks to the process's shared emulator."""
+    from app.sandbox_wiring import with_sandbox_endpoints
     from sandbox.shared import shared_emulator
 
-    settings = Settings(sandbox_requested=True, _env_file=None)
+    settings = with_sandbox_endpoints(Settings(sandbox_requested=True, _env_file=None))
     assert settings.sandbox
     channel = mp_factory(settings, engine)
     registry = ChannelRegistry([channel])

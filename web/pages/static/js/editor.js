@@ -146,6 +146,11 @@
   W.createToolbar({ editor: editor, selector: "#editor-toolbar", mode: "default",
                     config: { excludeKeys: ["group-video", "insertVideo", "uploadVideo", "fullScreen"] } });
   window.gongkaiEditor = editor;
+  // A click in the blank part of the writing area (below the last paragraph) focuses it without a cursor, and
+  // typing or pasting there would go nowhere: put the cursor at the end, as a word processor does.
+  document.getElementById("editor-text").addEventListener("mouseup", function () {
+    if (!editor.selection) { editor.focus(true); }
+  });
 
   /* ---- the state of the form, autosave and restore ---- */
   var SKIP = { csrf_token: 1, nonce: 1, intent: 1 };
