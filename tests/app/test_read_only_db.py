@@ -13,8 +13,8 @@ from app.factory import create_app
 from content.db.db import make_engine
 from content.models import Item
 from content.settings import Settings
-from tests.content.api.conftest import Api
-from tests.content.api.util import item_body
+from tests.web.api.conftest import Api
+from tests.web.api.util import item_body
 
 
 def _read_only_engine(db_url: str, path_to_chmod: list):

@@ -8,8 +8,8 @@ from annual.registers.store import create_interaction
 from annual.tally import tally
 from content.importer import import_rows
 from content.timeutil import local, utcnow
+from tests.annual.report.fixture import load_applications
 from tests.bot.conftest import bind, snapshot
-from tests.content.report.fixture import load_applications
 
 ROWS = [
     ["发布日期", "渠道", "栏目", "目录领域", "来源", "标题", "链接"],

@@ -46,7 +46,7 @@ def staff_client(engine, world):
     """staff_client("admin") → a logged-in WebClient (the web UI's test client) on the test engine."""
     from app.factory import create_app
     from content.settings import Settings
-    from tests.content.web.conftest import WebClient
+    from tests.web.pages.conftest import WebClient
 
     settings = Settings(database_url=str(engine.url), secret_key="test-secret-key-for-web", public_url="http://gov.test")
     app = create_app(settings, engine=engine)

@@ -30,7 +30,7 @@ from content.models import AuditEvent, Item, Publication, ReviewStep, Revision
 from content.store import content_hash
 from scheduler.dispatch import verify_content
 from tests.conftest import IN_CI, PG_ADMIN_URL
-from tests.content.web.test_uploads import PDF, png
+from tests.web.pages.test_uploads import PDF, png
 
 NOW = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)
 PHOTO, OTHER = png(40, seed=1), png(24, seed=2)

@@ -23,7 +23,7 @@ from content.labels import (
 )
 from content.models import User
 from content.review.rules import TRANSITIONS
-from tests.content.web.conftest import client_for, web_app  # noqa: F401 - fixtures
+from tests.web.pages.conftest import client_for, web_app  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("app", "annual", "bot", "channels", "content", "sandbox", "scheduler", "web")

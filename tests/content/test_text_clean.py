@@ -22,8 +22,8 @@ from content import store
 from content.models import Item, User
 from content.settings import Settings
 from content.text_clean import clean_item_input, clean_text, has_bad_chars, xml_text
-from tests.content.api.conftest import Api
-from tests.content.api.util import item_body
+from tests.web.api.conftest import Api
+from tests.web.api.util import item_body
 
 # What a database can hold (UTF-8: no lone surrogates; those are dropped at input, see the first test).
 WORD_JUNK = "\x0b\x01\x0c\x00\x1f\x7f\ufffe\uffff"

@@ -17,8 +17,8 @@ from content.errors import Invalid
 from content.models import Item, User
 from content.preview import make_preview_token
 from content.settings import Settings
-from tests.content.api.conftest import Api
 from tests.content.helpers import act, make_item
+from tests.web.api.conftest import Api
 
 SECRET = "test-secret-key-for-visibility"
 

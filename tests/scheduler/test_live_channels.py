@@ -14,8 +14,8 @@ from content.publications import retry_publication
 from content.settings import Settings
 from scheduler import reconcile
 from scheduler.dispatch import dispatch_once
-from tests.content.web.conftest import WebClient
 from tests.scheduler.helpers import approved_item, cfg, pub
+from tests.web.pages.conftest import WebClient
 
 TITLE = "关于村级公益事业一事一议的公示"
 

@@ -17,8 +17,8 @@ from content.publications import confirm_publication, retry_publication
 from content.timeutil import utcnow
 from scheduler import reconcile
 from scheduler.dispatch import dispatch_once
-from tests.content.web.conftest import WebClient
 from tests.scheduler.helpers import approved_item, cfg, pub
+from tests.web.pages.conftest import WebClient
 
 TITLE = "关于开展秋季爱国卫生运动的通知"
 

@@ -17,8 +17,8 @@ from content.settings import Settings
 from scheduler import reconcile
 from scheduler.dispatch import dispatch_once
 from scheduler.resend_guard import resend_guard
-from tests.content.web.conftest import WebClient
 from tests.scheduler.helpers import approved_item, cfg, pub
+from tests.web.pages.conftest import WebClient
 
 TITLE = "关于开展冬季消防安全检查的通知"
 SECRET = "test-secret-key-for-web-0123456789abcdef"

@@ -29,7 +29,7 @@ from content.store import content_hash
 from scheduler.dispatch import dispatch_once
 from tests.channels import conftest as channel_fixtures
 from tests.channels.helpers import add_robot, approved_item, outbox_cfg, publications
-from tests.content.web.test_uploads import PDF, png
+from tests.web.pages.test_uploads import PDF, png
 
 clock, outbox_clock, robot_emulator = (channel_fixtures.clock, channel_fixtures.outbox_clock,
                                       channel_fixtures.robot_emulator)  # the robot emulator on a test clock
@@ -177,7 +177,7 @@ def test_board_notice_prints_body_images_read_from_the_store(engine, world, stor
     from channels.board import notices as board
     from channels.board.board import BoardChannel
     from content.models.channel_targets import BoardNotice
-    from tests.content.web.conftest import WebClient
+    from tests.web.pages.conftest import WebClient
 
     files_dir, img, pdf, _image = stored
     item_id = item_with_files(engine, world, img, pdf, ["portal", "board"])

@@ -20,8 +20,8 @@ from docx import Document
 from docx.shared import Cm
 
 from content.docx_import import DocxRefused, convert, inspect_archive
-from tests.content.web.conftest import csrf_of
 from tests.waiting import wait_for
+from tests.web.pages.conftest import csrf_of
 
 
 def _png(width: int = 120, height: int = 80) -> bytes:

@@ -11,7 +11,7 @@ from annual.registers.applications import create_application
 from annual.registers.models import AppealCase, DisclosureApplication, Interaction
 from annual.workdays import WorkCalendar
 from content.models import AuditEvent
-from tests.content.web.conftest import HTML
+from tests.web.pages.conftest import HTML
 from web.pages.register_pages import countdown
 
 APP = {"number": "YSQ-2025-01", "channel": "online", "received_on": "2025-03-03", "applicant_type": "natural",

@@ -7,7 +7,7 @@ import json
 from sqlmodel import Session, select
 
 from content.models import Item, Revision
-from tests.content.api.util import item_body, snapshot
+from tests.web.api.util import item_body, snapshot
 
 API = "/api/v1/items"
 

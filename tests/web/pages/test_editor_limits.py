@@ -9,8 +9,8 @@ import pytest
 
 from app.factory import create_app
 from content.settings import Settings
-from tests.content.web.conftest import WebClient
-from tests.content.web.test_uploads import PDF, upload
+from tests.web.pages.conftest import WebClient
+from tests.web.pages.test_uploads import PDF, upload
 from web.pages.editor import size_text
 
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from app.factory import create_app
 from content.settings import Settings
-from tests.content.api.conftest import Api
+from tests.web.api.conftest import Api
 
 
 @pytest.fixture

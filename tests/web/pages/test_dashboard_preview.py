@@ -11,7 +11,7 @@ from content.models import Item, User
 from content.preview import make_preview_token
 from content.timeutil import utcnow
 from scheduler.models import SchedulerHeartbeat
-from tests.content.web.conftest import HTML
+from tests.web.pages.conftest import HTML
 
 SECRET = "test-secret-key-for-web"
 

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from content.models import User
 from content.store import create_item
-from tests.content.web.test_uploads import PDF
+from tests.web.pages.test_uploads import PDF
 
 
 def legacy_item(engine, world, attachments) -> int:

@@ -15,7 +15,7 @@ from annual.report import render
 from annual.report.build import build_report
 from annual.report.layouts import LAYOUT_SPECS
 from app.cli import cli
-from tests.content.report.fixture import load_applications
+from tests.annual.report.fixture import load_applications
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from content import auth_sessions, login_throttle
 from content.models import AuditEvent, User
 from content.timeutil import utcnow
-from tests.content.web.conftest import HTML, WebClient
+from tests.web.pages.conftest import HTML, WebClient
 
 
 def _logged_out(c) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from content.models import User
-from tests.content.web.conftest import HTML
+from tests.web.pages.conftest import HTML
 
 
 def test_login_redirects_and_logout_ends_session(client_for, world):

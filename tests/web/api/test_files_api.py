@@ -12,8 +12,8 @@ from app.factory import create_app
 from content.files.models import StoredFile
 from content.models import Item
 from content.settings import Settings
-from tests.content.api.util import item_body
-from tests.content.web.test_uploads import PDF, png
+from tests.web.api.util import item_body
+from tests.web.pages.test_uploads import PDF, png
 
 IMAGE_MAX, ATTACHMENT_MAX = 20_000, 40_000
 

@@ -9,7 +9,7 @@ from annual.report.build import build_report
 from annual.report.layouts import LAYOUT_SPECS
 from annual.tally import tally
 from content.importer import import_rows
-from tests.content.report.fixture import load_applications
+from tests.annual.report.fixture import load_applications
 
 COLS = ("natural", "commercial", "research", "social", "legal", "other", "total")
 

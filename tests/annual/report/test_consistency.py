@@ -11,7 +11,7 @@ from annual.registers.store import set_annual_figures
 from annual.report.build import build_report
 from annual.report.consistency import check
 from annual.report.layouts import LAYOUT_SPECS
-from tests.content.report.fixture import load_applications
+from tests.annual.report.fixture import load_applications
 
 L2021 = LAYOUT_SPECS["2021"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from content.models import AuditEvent, Department, User, UserRole, WordRule
-from tests.content.web.conftest import HTML
+from tests.web.pages.conftest import HTML
 
 
 def test_settings_are_admin_only(client_for):

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from annual.report import render
 from annual.report.build import build_report
-from tests.content.web.conftest import HTML, client_for, web_app  # noqa: F401 - fixtures
+from tests.web.pages.conftest import HTML, client_for, web_app  # noqa: F401 - fixtures
 
 
 def _doc(engine, world) -> tuple[dict, docx.document.Document]:

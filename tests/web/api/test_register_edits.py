@@ -10,7 +10,7 @@ from annual.registers.models import AppealCase, Interaction
 from app.factory import create_app
 from content.models import AuditEvent
 from content.settings import Settings
-from tests.content.api.conftest import Api
+from tests.web.api.conftest import Api
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from annual.registers.models import DisclosureApplication, HolidayDay
 from annual.workdays import WorkCalendar, parse_days
 from content.errors import Invalid
 from content.models import AuditEvent
-from tests.content.report.fixture import load_applications
+from tests.annual.report.fixture import load_applications
 
 
 def _app(s, world, **data):

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from content.models import Item
 from content.timeutil import utcnow
-from tests.content.api.util import item_body
+from tests.web.api.util import item_body
 
 API = "/api/v1/items"
 

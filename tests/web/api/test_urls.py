@@ -11,7 +11,7 @@ from content.errors import Invalid
 from content.importer import import_rows
 from content.models import Item
 from content.urls import clean_source_url, is_safe_link, safe_href
-from tests.content.api.util import item_body, snapshot
+from tests.web.api.util import item_body, snapshot
 
 API = "/api/v1/items"
 BAD_LINKS = ["javascript:alert(document.cookie)", " JavaScript:alert(1)", "data:text/html,<script>1</script>",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from content.models import Publication, Revision
-from tests.content.api.util import add_user, audit_actions, grant, item_body, snapshot
+from tests.web.api.util import add_user, audit_actions, grant, item_body, snapshot
 
 API = "/api/v1/items"
 

@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 from annual.registers.models import AnnualFigures, ReportText
 from annual.registers.store import set_annual_figures
 from content.models import AuditEvent
-from tests.content.report.fixture import load_applications
-from tests.content.web.conftest import HTML
+from tests.annual.report.fixture import load_applications
+from tests.web.pages.conftest import HTML
 
 
 def _registers(engine, world) -> None:

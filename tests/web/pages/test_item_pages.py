@@ -9,7 +9,7 @@ from docx import Document
 from sqlmodel import Session, select
 
 from content.models import Category, Item
-from tests.content.web.conftest import HTML
+from tests.web.pages.conftest import HTML
 
 
 def _topic_id(engine, name="其他") -> int:
