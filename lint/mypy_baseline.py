@@ -109,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
             )
             print("\n".join(sorted(stale.elements())))
     if not failed:
-        print(f"mypy: ok (content/ and scheduler/ clean; {sum(baseline.values())} baseline line(s) elsewhere)")
+        print(
+            f"mypy: ok (content/ and scheduler/ clean; {sum(baseline.values())} baseline line(s) elsewhere)"
+        )
     return 1 if failed else 0
 
 
