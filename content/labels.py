@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from content.review.rules import ACTION_LABELS as TRANSITION_ACTION_LABELS
+from content.review.actions import ACTION_LABELS as TRANSITION_ACTION_LABELS
 
 # ---------------------------------------------------------------------------- channels
 
