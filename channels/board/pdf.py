@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from channels.board.fonts import FONT_STACK, require_cjk_font
 from channels.board.images import ImageReader, has_image, inline_stored_images
 from content.html import sanitize, text_of
+from content.text_clean import xml_text
 from content.timeutil import local
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -78,9 +79,10 @@ def _css_string(text: str) -> str:
 
 
 def render_html(data: NoticeData) -> str:
-    body = printable_body(data.body_html, data.images)
+    """The notice as HTML for WeasyPrint; stored text may predate input cleaning, so control characters go here."""
+    body = printable_body(xml_text(data.body_html), data.images)
     return _env.get_template("notice.html").render(
-        title=data.title, issuer=data.issuer, issuer_css=_css_string(data.issuer), date_text=date_text(data.issued_on), link_url=data.link_url,
+        title=xml_text(data.title), issuer=data.issuer, issuer_css=_css_string(data.issuer), date_text=date_text(data.issued_on), link_url=data.link_url,
         body_html=body, qr_uri=qr_png_data_uri(data.link_url), font_stack=FONT_STACK,
         sign=not has_own_signoff(body, (data.issuer, *data.signers)),
     )  # fmt: skip
