@@ -124,7 +124,9 @@ def _slot(cfg: MassSendConfig, job: PublishJob) -> dict:
 def send(channel: MpChannel, job: PublishJob) -> SendResult:
     msg_id = _msg_id(job)
     if msg_id:
-        return SendResult(PREFIX + msg_id, confirmed=False)
+        earlier = _earlier_send(channel, job, msg_id)
+        if earlier is not None:
+            return earlier
     if job.progress.get("mass_attempted"):
         raise UnknownOutcome("公众号群发请求已发出但未收到结果", code="mp_mass_unknown")
     cfg = channel.mass
@@ -194,6 +196,23 @@ def withdraw(channel: MpChannel, job: PublishJob, reason: str) -> None:
         raise channel._translate(exc, "撤回群发") from exc
     except requests.RequestException as exc:
         raise TransientError(f"公众号撤回群发时网络错误（{type(exc).__name__}）", code="mp_network") from exc
+
+
+def _earlier_send(channel: MpChannel, job: PublishJob, msg_id: str) -> SendResult | None:
+    """A row that mass-sent before (a 重新发送 after a failure, or a retry): follow that send while it is
+    published or still sending; None once WeChat says it failed for good, so the row sends again (with a new
+    quota slot; the old msg_id is kept in `earlier_mass_msg_ids`). A lookup that fails raises: nothing is sent
+    blind."""
+    found = reconcile(channel, job)
+    if found.status is RemoteStatus.published:
+        return SendResult(found.remote_id or PREFIX + msg_id, found.remote_url, confirmed=True)
+    if found.status is not RemoteStatus.failed:
+        return SendResult(PREFIX + msg_id, confirmed=False)
+    earlier = [*(job.progress.get("earlier_mass_msg_ids") or []), msg_id]
+    for key in (*MASS_KEYS, "mass_slot"):
+        job.progress.pop(key, None)
+    job.step_done("earlier_mass_msg_ids", earlier)  # stored with the keys above gone
+    return None
 
 
 def _as_int(msg_id: str) -> int | str:

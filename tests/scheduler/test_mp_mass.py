@@ -179,3 +179,31 @@ def test_a_free_publication_in_flight_is_finished_freely(engine, world, wechat_e
     dispatch_once(engine, ChannelRegistry([free]), cfg())  # sent by freepublish before the switch
     assert reconcile.confirm_sent(engine, ChannelRegistry([mass]), cfg()) == {"confirmed": 1}
     assert _n(wechat_emulator, "message/mass/sendall") == 0 and _slots(engine) == []
+
+
+def test_a_failed_mass_send_is_sent_again_once_by_resend(engine, world, wechat_emulator):
+    """重新发送 after WeChat reported SEND_FAIL: the old msg_id is asked first, then one new sendall goes out."""
+    from content.models import User
+    from content.publications import retry_publication
+
+    channel = _channel(engine, wechat_emulator, limit=2)
+    registry = ChannelRegistry([channel])
+    wechat_emulator.state.mass_plan = ["SEND_FAIL"]
+    [pid] = _items(engine, world)
+    assert dispatch_once(engine, registry, cfg()).outcomes == {"sent": 1}
+    first = pub(engine, pid).progress["mass_msg_id"]
+    reconcile.confirm_sent(engine, registry, cfg())
+    assert pub(engine, pid).state == "failed"
+
+    wechat_emulator.state.mass_plan = ["SEND_SUCCESS"]
+    with Session(engine) as s:
+        retry_publication(s, pub_id=pub(engine, pid).id, actor=s.get(User, world.admin))
+        s.commit()
+    assert dispatch_once(engine, registry, cfg()).outcomes == {"sent": 1}
+    assert _n(wechat_emulator, "message/mass/sendall") == 2  # sent again, once
+    row = pub(engine, pid)
+    assert row.progress["earlier_mass_msg_ids"] == [first] and row.progress["mass_msg_id"] != first
+    reconcile.confirm_sent(engine, registry, cfg())
+    assert pub(engine, pid).state == "confirmed"
+    assert dispatch_once(engine, registry, cfg()).claimed == 0
+    assert _n(wechat_emulator, "message/mass/sendall") == 2
