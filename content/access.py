@@ -16,11 +16,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, or_, true
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from content.accounts import roles_of
 from content.errors import NotFound
 from content.models import Item, User
+from content.models.ids import pk
 from content.review import chain as workflow
 from content.store import get_item
 
@@ -28,7 +29,7 @@ WIDE_ROLES = {"admin", "leader", "principal"}
 
 
 def _roles(session: Session, user: User, roles: set[str] | None) -> set[str]:
-    return roles if roles is not None else roles_of(session, user.id)
+    return roles if roles is not None else roles_of(session, pk(user))
 
 
 def sees_whole_org(roles: set[str]) -> bool:
@@ -60,10 +61,10 @@ def visible_clause(user: User, roles: set[str]) -> ColumnElement[bool]:
         return false()
     if sees_whole_org(roles):
         return true()
-    own = Item.drafter_id == user.id
+    own = col(Item.drafter_id) == user.id
     if user.department_id is None:
         return own
-    return or_(own, Item.department_id == user.department_id)
+    return or_(own, col(Item.department_id) == user.department_id)
 
 
 def visible_department(user: User, roles: set[str]) -> int | None:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from content import audit
 from content.errors import Conflict, Invalid, NotFound
 from content.models import Department, Deputy, Organization, Oversight, Role, User, UserRole
+from content.models.ids import pk
 from content.timeutil import utcnow
 
 # GONGKAI_ARGON2_PROFILE=test selects a cheap profile so the test suite does not spend
@@ -36,7 +38,7 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def get_org(session: Session, *, code: str | None = None) -> Organization:
     """The org by code, or the first one (single-org installs)."""
-    query = select(Organization).order_by(Organization.id)
+    query = select(Organization).order_by(col(Organization.id))
     if code:
         query = query.where(Organization.code == code)
     org = session.exec(query).first()
@@ -66,7 +68,7 @@ def department_by_name(session: Session, *, org_id: int, name: str) -> Departmen
     return dept
 
 
-def parse_roles(roles: list[str] | str) -> list[Role]:
+def parse_roles(roles: Sequence[str] | str) -> list[Role]:
     if isinstance(roles, str):
         roles = [r for r in roles.replace("，", ",").split(",") if r.strip()]
     out = []
@@ -86,7 +88,7 @@ def create_user(
     login: str,
     name: str,
     password: str,
-    roles: list[str] | str,
+    roles: Sequence[str] | str,
     department: str | None = None,
     oversees: list[str] | None = None,
     actor: User | None = None,
@@ -116,7 +118,7 @@ def set_roles(
     session: Session,
     *,
     user: User,
-    roles: list[str] | str,
+    roles: Sequence[str] | str,
     oversees: list[str] | None = None,
     actor: User | None = None,
     audit_it: bool = True,
@@ -129,14 +131,14 @@ def set_roles(
         session.delete(row)
     session.flush()
     for role in dict.fromkeys(role_list):
-        session.add(UserRole(user_id=user.id, role=role.value, org_id=user.org_id))
+        session.add(UserRole(user_id=pk(user), role=role.value, org_id=user.org_id))
     if oversees is not None:
-        for row in session.exec(select(Oversight).where(Oversight.user_id == user.id)).all():
-            session.delete(row)
+        for oversight in session.exec(select(Oversight).where(Oversight.user_id == user.id)).all():
+            session.delete(oversight)
         session.flush()
         for dept_name in oversees:
             dept = department_by_name(session, org_id=user.org_id, name=dept_name.strip())
-            session.add(Oversight(user_id=user.id, department_id=dept.id, org_id=user.org_id))
+            session.add(Oversight(user_id=pk(user), department_id=pk(dept), org_id=user.org_id))
     session.flush()
     if audit_it:
         audit.record(session, org_id=user.org_id, action="user.roles", target_type="user", target_id=user.id,
@@ -169,7 +171,7 @@ def name_deputy(
         raise Invalid("deputy_period_invalid", "代理期限的结束时间必须晚于开始时间")
     if deputy.id == user.id or deputy.org_id != user.org_id:
         raise Invalid("deputy_invalid", "不能指定本人或其他机构人员为代理人")
-    row = Deputy(org_id=user.org_id, user_id=user.id, deputy_id=deputy.id, starts_at=starts_at, ends_at=ends_at)
+    row = Deputy(org_id=user.org_id, user_id=pk(user), deputy_id=pk(deputy), starts_at=starts_at, ends_at=ends_at)
     session.add(row)
     session.flush()
     audit.record(session, org_id=user.org_id, action="user.deputy", target_type="user", target_id=user.id,

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, delete, select
 
 from content.models import User
 from content.models.auth import AuthSession
+from content.models.ids import pk
 from content.timeutil import utcnow
 
 WEB = "web"
@@ -38,9 +39,9 @@ def open_session(session: Session, *, user: User, kind: str, ttl: timedelta = SE
     Expired rows of the same user are dropped here, so the table stays small without a job.
     """
     now = utcnow()
-    session.exec(delete(AuthSession).where(AuthSession.user_id == user.id, AuthSession.expires_at < now))
+    session.exec(delete(AuthSession).where(col(AuthSession.user_id) == user.id, col(AuthSession.expires_at) < now))
     key = secrets.token_urlsafe(32)
-    session.add(AuthSession(key_hash=_digest(key), user_id=user.id, org_id=user.org_id, kind=kind,
+    session.add(AuthSession(key_hash=_digest(key), user_id=pk(user), org_id=user.org_id, kind=kind,
                             created_at=now, expires_at=now + ttl))
     session.flush()
     return key
@@ -51,7 +52,7 @@ def user_for_key(session: Session, key: str, *, kind: str) -> tuple[User | None,
     if not key or len(key) > 200:
         return None, "invalid"
     row = session.exec(
-        select(AuthSession, User).join(User, User.id == AuthSession.user_id)
+        select(AuthSession, User).join(User, col(User.id) == col(AuthSession.user_id))
         .where(AuthSession.key_hash == _digest(key), AuthSession.kind == kind)
     ).first()
     if row is None:
@@ -68,13 +69,13 @@ def user_for_key(session: Session, key: str, *, kind: str) -> tuple[User | None,
 
 def revoke_key(session: Session, key: str) -> None:
     """End one session (logout). Unknown keys are ignored. The caller commits."""
-    session.exec(update(AuthSession).where(AuthSession.key_hash == _digest(key),
+    session.exec(update(AuthSession).where(col(AuthSession.key_hash) == _digest(key),
                                            col(AuthSession.revoked_at).is_(None)).values(revoked_at=utcnow()))
 
 
 def revoke_all(session: Session, *, user_id: int) -> int:
     """End every session and token of a user; returns how many were live. The caller commits."""
-    result = session.exec(update(AuthSession).where(AuthSession.user_id == user_id,
+    result = session.exec(update(AuthSession).where(col(AuthSession.user_id) == user_id,
                                                     col(AuthSession.revoked_at).is_(None))
                           .values(revoked_at=utcnow()))
     return result.rowcount or 0

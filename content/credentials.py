@@ -15,6 +15,7 @@ from content import audit, auth_sessions, login_throttle
 from content.accounts import hash_password, verify_password
 from content.errors import Conflict, Invalid
 from content.models import User, UserRole
+from content.models.ids import pk
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256
@@ -39,7 +40,7 @@ def change_password(session: Session, *, user: User, old_password: str, new_pass
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
     session.add(user)
-    ended = auth_sessions.revoke_all(session, user_id=user.id)
+    ended = auth_sessions.revoke_all(session, user_id=pk(user))
     audit.record(session, org_id=user.org_id, action="user.password_change", target_type="user",
                  target_id=user.id, actor=user, sessions_ended=ended)
 
@@ -61,7 +62,7 @@ def reset_password(session: Session, *, user: User, actor: User | None, new_pass
     user.failed_logins = 0
     user.locked_until = None
     session.add(user)
-    ended = auth_sessions.revoke_all(session, user_id=user.id)
+    ended = auth_sessions.revoke_all(session, user_id=pk(user))
     login_throttle.clear(session, login=user.login)
     audit.record(session, org_id=user.org_id, action="user.reset", target_type="user", target_id=user.id,
                  actor=actor, generated=not new_password, sessions_ended=ended)
@@ -80,7 +81,7 @@ def unlock(session: Session, *, user: User, actor: User | None) -> None:
 
 def _other_active_admins(session: Session, user: User) -> int:
     rows = session.exec(
-        select(User.id).join(UserRole, UserRole.user_id == User.id)
+        select(col(User.id)).join(UserRole, col(UserRole.user_id) == col(User.id))
         .where(User.org_id == user.org_id, UserRole.role == "admin", col(User.active).is_(True), User.id != user.id)
     ).all()
     return len(rows)
@@ -97,7 +98,7 @@ def deactivate(session: Session, *, user: User, actor: User | None) -> None:
         raise Conflict("last_admin", "这是最后一个启用的管理员账号，不能停用")
     user.active = False
     session.add(user)
-    ended = auth_sessions.revoke_all(session, user_id=user.id)
+    ended = auth_sessions.revoke_all(session, user_id=pk(user))
     audit.record(session, org_id=user.org_id, action="user.deactivate", target_type="user", target_id=user.id,
                  actor=actor, sessions_ended=ended)
 

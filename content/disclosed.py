@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlmodel import col
+
 from content.models import Item, ItemState
 
 DISCLOSED_STATES: tuple[str, ...] = (ItemState.published.value, ItemState.archived.value, ItemState.withdrawn.value)
@@ -19,4 +21,4 @@ BODY_WITHHELD_STATES: tuple[str, ...] = (ItemState.withdrawn.value,)  # the arch
 
 def disclosed_between(start: datetime, end: datetime) -> tuple:
     """SQL conditions on `Item`: disclosed in [start, end)."""
-    return (Item.state.in_(DISCLOSED_STATES), Item.published_at >= start, Item.published_at < end)
+    return (col(Item.state).in_(DISCLOSED_STATES), col(Item.published_at) >= start, col(Item.published_at) < end)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     """Raised by the store and the review chain; every entry point turns it into a clear answer."""
@@ -17,7 +19,7 @@ class DomainError(Exception):
         self.data = data
 
     def as_dict(self) -> dict:
-        out = {"code": self.code, "message": self.message}
+        out: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.data:
             out["data"] = self.data
         return out

@@ -13,11 +13,12 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from content import audit
 from content.errors import Invalid
 from content.models import Category, Department, Item, Publication, Revision, User, UserRole
+from content.models.ids import pk
 from content.store import content_hash, content_of
 from content.text_clean import clean_text
 from content.timeutil import SHANGHAI, local_today
@@ -91,7 +92,8 @@ def _parse_when(value: Any) -> datetime | None:
     return None
 
 
-def _parse_row(row: list[Any], cols: dict[str, int], cats: dict[tuple[str, str], int]) -> tuple[dict, list[str]]:
+def _parse_row(row: list[Any], cols: dict[str, int], cats: dict[tuple[str, str], int | None]
+               ) -> tuple[dict, list[str]]:
     def cell(key: str) -> str:
         i = cols.get(key)
         return "" if i is None or i >= len(row) or row[i] is None else row[i]
@@ -102,13 +104,14 @@ def _parse_row(row: list[Any], cols: dict[str, int], cats: dict[tuple[str, str],
         problems.append(f"日期无法识别：{cell('date')!s}")
     elif not EARLIEST <= when.date() <= local_today():
         problems.append(f"日期超出合理范围（{EARLIEST}–今天）：{when.date()}")
-    channels = []
+    channels: list[str] = []
     for word in str(cell("channel")).replace("，", ",").replace("、", ",").replace(";", ",").replace("/", ",").split(","):
         word = word.strip()
-        if word and word.lower() not in CHANNEL_WORDS and word not in CHANNEL_WORDS:
+        channel = CHANNEL_WORDS.get(word) or CHANNEL_WORDS.get(word.lower())
+        if word and channel is None:
             problems.append(f"未知渠道：{word}")
-        elif word:
-            channels.append(CHANNEL_WORDS.get(word, CHANNEL_WORDS.get(word.lower())))
+        elif channel is not None:
+            channels.append(channel)
     if not channels:
         problems.append("缺少渠道（门户网站 / 微信公众号）")
     title = clean_text(str(cell("title")), single_line=True).strip()
@@ -134,15 +137,15 @@ def _parse_row(row: list[Any], cols: dict[str, int], cats: dict[tuple[str, str],
 
 
 def _drafter(session: Session, org_id: int, login: str | None) -> User:
-    query = select(User).where(User.org_id == org_id, User.active.is_(True))
+    query = select(User).where(col(User.org_id) == org_id, col(User.active).is_(True))
     if login:
         user = session.exec(query.where(User.login == login)).first()
         if user is None:
             raise Invalid("unknown_user", f"用户不存在：{login}")
         return user
-    admin = session.exec(query.join(UserRole, UserRole.user_id == User.id).where(UserRole.role == "admin")
-                         .order_by(User.id)).first()
-    user = admin or session.exec(query.order_by(User.id)).first()
+    admin = session.exec(query.join(UserRole, col(UserRole.user_id) == col(User.id)).where(col(UserRole.role) == "admin")
+                         .order_by(col(User.id))).first()
+    user = admin or session.exec(query.order_by(col(User.id))).first()
     if user is None:
         raise Invalid("no_user", "机构内没有可用的用户，请先运行 gongkai init")
     return user
@@ -150,7 +153,7 @@ def _drafter(session: Session, org_id: int, login: str | None) -> User:
 
 def _department(session: Session, org_id: int, name: str | None) -> Department:
     query = select(Department).where(Department.org_id == org_id)
-    dept = session.exec(query.where(Department.name == name) if name else query.order_by(Department.id)).first()
+    dept = session.exec(query.where(col(Department.name) == name) if name else query.order_by(col(Department.id))).first()
     if dept is None:
         raise Invalid("unknown_department", f"部门不存在：{name}" if name else "机构内还没有部门，请先创建部门")
     return dept
@@ -166,7 +169,7 @@ def import_rows(session: Session, *, org_id: int, rows: list[list[Any]], departm
     cols = _header_map(rows[0])
     cats = {(c.taxonomy, c.name): c.id for c in session.exec(select(Category).where(Category.org_id == org_id))}
     existing = set(session.exec(select(Item.title, Item.published_at).where(Item.org_id == org_id,
-                                                                            Item.imported.is_(True))).all())
+                                                                            col(Item.imported).is_(True))).all())
     parsed, bad, seen = [], [], set()
     for number, row in enumerate(rows[1:], start=2):
         if not any(str(v or "").strip() for v in row):
@@ -197,20 +200,20 @@ def import_rows(session: Session, *, org_id: int, rows: list[list[Any]], departm
 
 def _write_item(session: Session, *, org_id: int, drafter: User, department: Department, data: dict) -> Item:
     when = data["published_at"]
-    item = Item(org_id=org_id, department_id=department.id, drafter_id=drafter.id, title=data["title"],
+    item = Item(org_id=org_id, department_id=pk(department), drafter_id=pk(drafter), title=data["title"],
                 topic_id=data["topic_id"], area_id=data["area_id"], channels=data["channels"], origin=data["origin"],
                 source_url=data["url"], state="published", imported=True, published_at=when, publish_at=when,
                 approved_at=when, submitted_at=when, created_at=when, updated_at=when)
     session.add(item)
     session.flush()
     content = content_of(item)
-    revision = Revision(org_id=org_id, item_id=item.id, number=1, created_by=drafter.id, content=content,
+    revision = Revision(org_id=org_id, item_id=pk(item), number=1, created_by=pk(drafter), content=content,
                         content_hash=content_hash(content), created_at=when)
     session.add(revision)
     session.flush()
     item.current_revision_id = item.approved_revision_id = revision.id
     for channel in data["channels"]:
-        session.add(Publication(org_id=org_id, item_id=item.id, revision_id=revision.id,
+        session.add(Publication(org_id=org_id, item_id=pk(item), revision_id=pk(revision),
                                 content_hash=revision.content_hash, channel=channel, state="confirmed",
                                 due_at=when, sent_at=when, confirmed_at=when, remote_url=data["url"],
                                 idempotency_key=f"import:{item.id}:{channel}", created_at=when, updated_at=when))

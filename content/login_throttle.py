@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from content.errors import DomainError
 from content.models.auth import LoginFailure
@@ -64,7 +64,7 @@ def _recent(session: Session, *, login: str | None, address: str, limit: int) ->
     query = select(LoginFailure.created_at).where(LoginFailure.address == address)
     if login is not None:
         query = query.where(LoginFailure.login == login)
-    return list(session.exec(query.order_by(LoginFailure.created_at.desc()).limit(limit)).all())
+    return list(session.exec(query.order_by(col(LoginFailure.created_at).desc()).limit(limit)).all())
 
 
 def _account_lock(session: Session, *, login: str, now: datetime) -> datetime | None:
@@ -101,7 +101,7 @@ def check(session: Session, *, login: str, address: str) -> None:
 def record_failure(session: Session, *, login: str, address: str) -> Failure:
     """Record one wrong login; the caller commits. Tells how many tries are left at this address."""
     login, now = norm(login), utcnow()
-    session.exec(delete(LoginFailure).where(LoginFailure.created_at < now - KEEP))
+    session.exec(delete(LoginFailure).where(col(LoginFailure.created_at) < now - KEEP))
     session.add(LoginFailure(login=login, address=address, created_at=now))
     session.flush()
     times = _recent(session, login=login, address=address, limit=PAIR_LIMIT)
@@ -113,9 +113,9 @@ def record_failure(session: Session, *, login: str, address: str) -> Failure:
 
 def clear(session: Session, *, login: str, address: str | None = None) -> None:
     """Forget failures of a login (at one address after a good login; everywhere on an admin unlock)."""
-    query = delete(LoginFailure).where(LoginFailure.login == norm(login))
+    query = delete(LoginFailure).where(col(LoginFailure.login) == norm(login))
     if address is not None:
-        query = query.where(LoginFailure.address == address)
+        query = query.where(col(LoginFailure.address) == address)
     session.exec(query)
 
 

@@ -16,6 +16,7 @@ from content import audit
 from content.accounts import roles_of
 from content.errors import Conflict, Forbidden, Invalid, NotFound
 from content.models import PUBLICATION_STATE_LABELS, Item, Publication, PublicationState, User
+from content.models.ids import pk
 from content.outbox import item_went_live
 from content.timeutil import utcnow
 
@@ -56,7 +57,7 @@ def retry_publication(session: Session, *, pub_id: int, actor: User,
     if pub is None or pub.org_id != actor.org_id:
         raise NotFound("publication_not_found", "发布记录不存在")
     item = session.get(Item, pub.item_id)
-    if not may_retry(actor, roles_of(session, actor.id), item):
+    if not may_retry(actor, roles_of(session, pk(actor)), item):
         raise Forbidden("not_allowed", "只有拟稿人或政务公开专员可以重新发送")
     if pub.state not in RETRYABLE:
         label = PUBLICATION_STATE_LABELS.get(pub.state, pub.state)
@@ -90,7 +91,8 @@ def _after_guard(session: Session, pub: Publication, guard: Callable[[Publicatio
     if refusal:
         raise Conflict("still_publishing", refusal)
     fresh = session.get(Publication, pub.id)
-    if fresh is None or fresh.org_id != session.get(User, actor_id).org_id:
+    actor_now = session.get(User, actor_id)
+    if fresh is None or actor_now is None or fresh.org_id != actor_now.org_id:
         raise NotFound("publication_not_found", "发布记录不存在")
     if fresh.state not in RETRYABLE:
         label = PUBLICATION_STATE_LABELS.get(fresh.state, fresh.state)
@@ -107,7 +109,7 @@ def confirm_publication(session: Session, *, pub_id: int, actor: User, url: str)
     pub = session.get(Publication, pub_id)
     if pub is None or pub.org_id != actor.org_id:
         raise NotFound("publication_not_found", "发布记录不存在")
-    if "admin" not in roles_of(session, actor.id):
+    if "admin" not in roles_of(session, pk(actor)):
         raise Forbidden("not_allowed", "只有政务公开专员可以确认发布")
     url = (url or "").strip()
     parts = urlsplit(url)
@@ -117,7 +119,7 @@ def confirm_publication(session: Session, *, pub_id: int, actor: User, url: str)
         label = PUBLICATION_STATE_LABELS.get(pub.state, pub.state)
         raise Conflict("not_confirmable", f"当前状态为「{label}」，只有失败或状态未知的渠道可以确认已发布")
     now, previous_state, previous_error = utcnow(), pub.state, pub.last_error
-    changed = session.execute(
+    changed = session.exec(
         update(Publication).where(col(Publication.id) == pub.id, col(Publication.state) == previous_state)
         .values(state=PublicationState.confirmed, remote_url=url, confirmed_at=now, sent_at=pub.sent_at or now,
                 last_error=None, next_attempt_at=None, claimed_by=None, claimed_until=None, updated_at=now)

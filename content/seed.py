@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from content import audit
 from content.models import CATALOGUE_AREAS, TOPIC_HEADINGS, Category, Organization, Taxonomy, WordRule
+from content.models.ids import pk
 
 # A small default list; the admin edits it in the database (settings page / API).
 DEFAULT_WORD_RULES = [
@@ -33,15 +34,16 @@ def seed_org(session: Session, *, code: str, name: str) -> tuple[Organization, b
     org = Organization(code=code, name=name)
     session.add(org)
     session.flush()
+    org_id = pk(org)
     for sort, heading in enumerate(TOPIC_HEADINGS):
-        session.add(Category(org_id=org.id, taxonomy=Taxonomy.topic, name=heading, sort=sort,
+        session.add(Category(org_id=org_id, taxonomy=Taxonomy.topic, name=heading, sort=sort,
                              portal_code=f"T{sort + 1:02d}"))
     for sort, area in enumerate(CATALOGUE_AREAS):
-        session.add(Category(org_id=org.id, taxonomy=Taxonomy.area, name=area, sort=sort))
+        session.add(Category(org_id=org_id, taxonomy=Taxonomy.area, name=area, sort=sort))
     for word, kind, severity, suggestion, flags in DEFAULT_WORD_RULES:
-        session.add(WordRule(org_id=org.id, word=word, kind=kind, severity=severity, suggestion=suggestion,
+        session.add(WordRule(org_id=org_id, word=word, kind=kind, severity=severity, suggestion=suggestion,
                              flags_sensitive=flags))
     session.flush()
-    audit.record(session, org_id=org.id, action="org.create", target_type="organization", target_id=org.id,
+    audit.record(session, org_id=org_id, action="org.create", target_type="organization", target_id=org_id,
                  name=name, code=code)
     return org, True

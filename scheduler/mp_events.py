@@ -12,7 +12,7 @@ import logging
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.models import PublishEvent
 from channels.mp.mp_status import status_reason
@@ -29,14 +29,14 @@ def apply_publish_events(engine: Engine, cfg: OutboxConfig) -> int:
     applied = 0
     with session_scope(engine) as s:
         events = s.exec(
-            select(PublishEvent).where(PublishEvent.consumed_at.is_(None)).limit(cfg.batch_size)
+            select(PublishEvent).where(col(PublishEvent.consumed_at).is_(None)).limit(cfg.batch_size)
         ).all()
         for ev in events:
             won = s.exec(
                 update(PublishEvent)
-                .where(PublishEvent.id == ev.id, PublishEvent.consumed_at.is_(None))
+                .where(col(PublishEvent.id) == ev.id, col(PublishEvent.consumed_at).is_(None))
                 .values(consumed_at=utcnow())
-            ).rowcount  # type: ignore[call-overload]
+            ).rowcount
             if won != 1 or ev.publish_status == 1:
                 continue
             pub = s.exec(

@@ -13,12 +13,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from channels.base import ChannelAdapter, ChannelError, ChannelRegistry, RemoteState, RemoteStatus
 from content import audit
 from content.db.db import session_scope
 from content.models import Publication, Revision
+from content.models.ids import pk
 from content.timeutil import utcnow
 from scheduler import outbox
 from scheduler.dispatch import build_job
@@ -33,7 +34,8 @@ def reap_expired(engine: Engine, cfg: OutboxConfig, now: datetime | None = None)
     now = now or utcnow()
     count = 0
     with session_scope(engine) as s:
-        rows = s.exec(select(Publication).where(Publication.state == P.claimed, Publication.claimed_until < now)
+        rows = s.exec(select(Publication)
+                      .where(col(Publication.state) == P.claimed, col(Publication.claimed_until) < now)
                       .limit(cfg.batch_size)).all()  # fmt: skip
         for pub in rows:
             expect = {"state": P.claimed, "claimed_by": pub.claimed_by, "claimed_until": pub.claimed_until}
@@ -74,7 +76,7 @@ def _apply(
             return "failed" if ok else "lost"
         # absent: safe to send again, resuming from the stored progress
         if outbox._cas(
-            s, pub.id, expect, state=P.pending, next_attempt_at=None, claimed_by=None, claimed_until=None
+            s, pk(pub), expect, state=P.pending, next_attempt_at=None, claimed_by=None, claimed_until=None
         ):
             audit.record(
                 s,
@@ -105,21 +107,19 @@ def _each(
         query = select(Publication).where(Publication.state == state)
         if state == P.sent:  # polling pace: next_attempt_at is the next time to ask
             query = query.where(
-                (Publication.next_attempt_at.is_(None)) | (Publication.next_attempt_at <= now)
+                (col(Publication.next_attempt_at).is_(None)) | (col(Publication.next_attempt_at) <= now)
             )
-        pubs = s.exec(query.order_by(Publication.id).limit(cfg.batch_size)).all()
+        pubs = s.exec(query.order_by(col(Publication.id)).limit(cfg.batch_size)).all()
         jobs = []
         for pub in pubs:
             adapter = registry.get(pub.channel)
             if adapter is None or (only_confirming and not adapter.needs_confirmation):
                 continue
-            jobs.append(
-                (
-                    pub.id,
-                    adapter,
-                    build_job(engine, cfg, s, pub, s.get(Revision, pub.revision_id), track_lease=False),
-                )
-            )
+            rev = s.get(Revision, pub.revision_id)
+            if rev is None:  # revisions are never deleted; a row without one cannot be asked about
+                log.error("publication %s: its revision %s is gone", pub.id, pub.revision_id)
+                continue
+            jobs.append((pk(pub), adapter, build_job(engine, cfg, s, pub, rev, track_lease=False)))
     for pub_id, adapter, job in jobs:
         try:
             found = ask(adapter)(job)

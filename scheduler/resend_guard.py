@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from channels.base import PublishJob
 from channels.mp.mp_resend import known_publish_ids
 from content.models import Publication
+from content.models.ids import pk
 from content.settings import Settings
 
 ResendGuard = Callable[[Publication], str | None]
@@ -46,7 +47,7 @@ def resend_guard(settings: Settings, engine: Engine) -> ResendGuard:
         mp = channel()
         if mp is None:
             return None
-        job = PublishJob(publication_id=pub.id, org_id=pub.org_id, item_id=pub.item_id, channel=pub.channel,
+        job = PublishJob(publication_id=pk(pub), org_id=pub.org_id, item_id=pub.item_id, channel=pub.channel,
                          target=pub.target, idempotency_key=pub.idempotency_key, content={},
                          progress=dict(pub.progress or {}), remote_id=pub.remote_id)
         return mp.resend_refusal(job)

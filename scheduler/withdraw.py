@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from channels.base import ChannelError, ChannelRegistry, PermanentError
 from content import audit
@@ -37,12 +37,14 @@ def _claim(engine: Engine, cfg: OutboxConfig, now: datetime) -> list[int]:
             select(Publication.id, Publication.claimed_until)
             .where(
                 Publication.state == P.withdraw_pending,
-                or_(Publication.claimed_until.is_(None), Publication.claimed_until < now),
-                or_(Publication.next_attempt_at.is_(None), Publication.next_attempt_at <= now),
+                or_(col(Publication.claimed_until).is_(None), col(Publication.claimed_until) < now),
+                or_(col(Publication.next_attempt_at).is_(None), col(Publication.next_attempt_at) <= now),
             )
             .limit(cfg.batch_size)
         ).all()
         for pub_id, old_until in rows:
+            if pub_id is None:  # a primary key; never NULL
+                continue
             expect = {"state": P.withdraw_pending, "claimed_until": old_until}
             if outbox._cas(s, pub_id, expect, claimed_by=cfg.worker_id, claimed_until=until):
                 won.append(pub_id)
@@ -64,12 +66,17 @@ def _withdraw_one(engine: Engine, registry: ChannelRegistry, cfg: OutboxConfig, 
     expect = {"state": P.withdraw_pending, "claimed_by": cfg.worker_id}
     with session_scope(engine) as s:
         pub = s.get(Publication, pub_id)
+        rev = s.get(Revision, pub.revision_id) if pub is not None else None
+        if pub is None or rev is None:  # rows are never deleted; a lost race at worst
+            log.error("publication %s: the row or its revision is gone, nothing to withdraw", pub_id)
+            return "lost"
         reason = str((pub.progress or {}).get("withdraw_reason") or "撤稿")
         adapter = registry.get(pub.channel)
-        job = build_job(engine, cfg, s, pub, s.get(Revision, pub.revision_id), track_lease=False)
+        channel = pub.channel
+        job = build_job(engine, cfg, s, pub, rev, track_lease=False)
     error = None
     if adapter is None:
-        error = f"发布渠道「{pub.channel}」未配置，无法撤稿"
+        error = f"发布渠道「{channel}」未配置，无法撤稿"
     else:
         try:
             adapter.withdraw(job, reason)
@@ -83,6 +90,8 @@ def _withdraw_one(engine: Engine, registry: ChannelRegistry, cfg: OutboxConfig, 
             return "retry"
     with session_scope(engine) as s:
         pub = s.get(Publication, pub_id)
+        if pub is None:
+            return "lost"
         if error:  # stays withdraw_pending for a person to resolve; the drafter is told
             outbox.mark_failed(s, pub, expect, reason=f"撤稿失败：{error}", state=P.withdraw_pending)
             later = utcnow() + timedelta(seconds=cfg.retry_max_seconds)  # not every pass: once an hour

@@ -76,11 +76,12 @@ class QueuedConnection(sqlite3.Connection):
         self._held = held
 
     def _release_writer(self) -> None:
-        if self._held is not None:  # possibly from another thread than the one that took it
-            self._held.discard(self._lock_path)
+        held, fd, path = self._held, self._fd, self._lock_path
+        if held is not None and fd is not None and path is not None:  # held implies an open lock file
+            held.discard(path)  # possibly from another thread than the one that took it
             self._held = None
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            _process_lock(self._lock_path).release()
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            _process_lock(path).release()
 
     def commit(self) -> None:
         try:

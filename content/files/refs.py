@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import String, cast, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from content.errors import Invalid
 from content.files.backends import FileBackend
@@ -120,7 +120,7 @@ def normalize_attachments(session: Session, org_id: int, actor_id: int | None, v
         raise Invalid("invalid_attachments", "附件格式错误", field="attachments")
     if len(value) > MAX_ATTACHMENTS:
         raise Invalid("too_many_attachments", f"每篇稿件最多 {MAX_ATTACHMENTS} 个附件", field="attachments")
-    out = []
+    out: list[dict[str, Any]] = []
     for n, entry in enumerate(value, start=1):
         if not isinstance(entry, dict):
             raise Invalid("invalid_attachments", f"第 {n} 个附件格式错误：须为 {{name, url}}", field="attachments")
@@ -178,10 +178,10 @@ def published_orgs_of(session: Session, sha256: str) -> set[int]:
     needle = f"%/files/{sha256}%"
     live = select(Item.org_id).where(
         Item.state == ItemState.published,
-        or_(Item.body_html.like(needle), Item.cover_image.like(needle),
+        or_(col(Item.body_html).like(needle), col(Item.cover_image).like(needle),
             cast(Item.attachments, String).like(needle)))
-    going_out = (select(Revision.org_id).join(Publication, Publication.revision_id == Revision.id)
-                 .where(Publication.state.in_((PublicationState.claimed, PublicationState.sent,
+    going_out = (select(col(Revision.org_id)).join(Publication, col(Publication.revision_id) == col(Revision.id))
+                 .where(col(Publication.state).in_((PublicationState.claimed, PublicationState.sent,
                                                PublicationState.confirmed, PublicationState.unknown)),
                         cast(Revision.content, String).like(needle)))
     return set(session.exec(live).all()) | set(session.exec(going_out).all())
