@@ -101,3 +101,11 @@ def test_nginx_accepts_the_site(tmp_path):
     r = subprocess.run(["nginx", "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_the_web_service_trusts_nginx_for_client_addresses(compose):
+    """Login throttling counts by client address: behind nginx in compose, the web service must read
+    X-Forwarded-For (uvicorn trusts only 127.0.0.1 by default), and still reach its database."""
+    env = compose["services"]["app"]["environment"]
+    assert env["FORWARDED_ALLOW_IPS"] == "*" and "@db:5432/gongkai" in env["GONGKAI_DATABASE_URL"]
+    assert "ports" not in compose["services"]["app"]  # only nginx can reach it
