@@ -63,56 +63,56 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _check(app: DisclosureApplication) -> None:
+def _check(application: DisclosureApplication) -> None:
     """Cross-field rules; raises before anything is written."""
-    if app.submitted_on and app.submitted_on > app.received_on:
+    if application.submitted_on and application.submitted_on > application.received_on:
         raise Invalid("receipt_before_submission", "收到申请日期不能早于提交日期", field="received_on")
-    if app.correction_received_on and not app.correction_asked_on:
+    if application.correction_received_on and not application.correction_asked_on:
         raise Invalid("correction_not_asked", "未告知补正，不能填写收到补正日期", field="correction_received_on")
-    if app.correction_asked_on and app.correction_asked_on < app.received_on:
+    if application.correction_asked_on and application.correction_asked_on < application.received_on:
         raise Invalid("correction_before_receipt", "补正告知日期不能早于收到申请日期", field="correction_asked_on")
-    if app.correction_received_on and app.correction_received_on < app.correction_asked_on:
+    if application.correction_received_on and application.correction_received_on < application.correction_asked_on:
         raise Invalid("correction_order", "收到补正日期不能早于补正告知日期", field="correction_received_on")
-    if app.replied_on and app.replied_on < app.received_on:
-        raise Invalid("reply_before_receipt", f"答复日期（{app.replied_on}）早于收到申请日期（{app.received_on}）",
+    if application.replied_on and application.replied_on < application.received_on:
+        raise Invalid("reply_before_receipt", f"答复日期（{application.replied_on}）早于收到申请日期（{application.received_on}）",
                       field="replied_on")
-    if app.replied_on and app.correction_received_on and app.replied_on < app.correction_received_on:
+    if application.replied_on and application.correction_received_on and application.replied_on < application.correction_received_on:
         raise Invalid("reply_before_correction", "答复日期不能早于收到补正日期", field="replied_on")
-    if bool(app.replied_on) != bool(app.result):
-        raise Invalid("reply_needs_result", "答复日期和办理结果须同时填写", field="result" if app.replied_on else "replied_on")
-    if app.withheld_reasons and app.result != "partial":
+    if bool(application.replied_on) != bool(application.result):
+        raise Invalid("reply_needs_result", "答复日期和办理结果须同时填写", field="result" if application.replied_on else "replied_on")
+    if application.withheld_reasons and application.result != "partial":
         raise Invalid("withheld_only_partial", "只有部分公开的申请才填写不公开部分的理由", field="withheld_reasons")
 
 
-def compute_due(cal: WorkCalendar, app: DisclosureApplication) -> tuple[date | None, bool]:
-    if app.correction_asked_on and not app.correction_received_on:
+def compute_due(cal: WorkCalendar, application: DisclosureApplication) -> tuple[date | None, bool]:
+    if application.correction_asked_on and not application.correction_received_on:
         return None, False  # waiting for the 补正: the period does not run
-    start = app.correction_received_on or app.received_on
-    days = REPLY_PERIOD + (app.extension_days or 0) + (app.consultation_days or 0)
+    start = application.correction_received_on or application.received_on
+    days = REPLY_PERIOD + (application.extension_days or 0) + (application.consultation_days or 0)
     return cal.add_workdays(start, days)
 
 
-def flags(cal: WorkCalendar, app: DisclosureApplication, today: date | None = None) -> list[str]:
+def flags(cal: WorkCalendar, application: DisclosureApplication, today: date | None = None) -> list[str]:
     """Warnings a reviewer of the register should see (facts are recorded even when late)."""
     out = []
-    if app.correction_asked_on and cal.workdays_between(app.received_on, app.correction_asked_on) > CORRECTION_NOTICE:
+    if application.correction_asked_on and cal.workdays_between(application.received_on, application.correction_asked_on) > CORRECTION_NOTICE:
         out.append("补正告知超过7个工作日")
-    if app.due_on:
-        end = app.replied_on or today
-        if end and end > app.due_on:
-            out.append("逾期答复" if app.replied_on else "已逾期未答复")
-    if app.due_provisional:
+    if application.due_on:
+        end = application.replied_on or today
+        if end and end > application.due_on:
+            out.append("逾期答复" if application.replied_on else "已逾期未答复")
+    if application.due_provisional:
         out.append("暂定")
     return out
 
 
-def _apply(session: Session, app: DisclosureApplication, cal: WorkCalendar | None = None) -> None:
-    _check(app)
-    if app.handler_id is not None:
-        handler = session.get(User, app.handler_id)
-        if handler is None or handler.org_id != app.org_id:
-            raise Invalid("unknown_handler", f"承办人不存在：{app.handler_id}", field="handler_id")
-    app.due_on, app.due_provisional = compute_due(cal or WorkCalendar.load(session, app.org_id), app)
+def _apply(session: Session, application: DisclosureApplication, cal: WorkCalendar | None = None) -> None:
+    _check(application)
+    if application.handler_id is not None:
+        handler = session.get(User, application.handler_id)
+        if handler is None or handler.org_id != application.org_id:
+            raise Invalid("unknown_handler", f"承办人不存在：{application.handler_id}", field="handler_id")
+    application.due_on, application.due_provisional = compute_due(cal or WorkCalendar.load(session, application.org_id), application)
 
 
 def create_application(session: Session, *, org_id: int, actor: User | None, data: dict) -> DisclosureApplication:
@@ -121,40 +121,40 @@ def create_application(session: Session, *, org_id: int, actor: User | None, dat
     for key, label in required.items():
         if not values.get(key):
             raise Invalid("missing_field", f"缺少{label}", field=key)
-    app = DisclosureApplication(org_id=org_id, **values)
-    _apply(session, app)
-    session.add(app)
+    application = DisclosureApplication(org_id=org_id, **values)
+    _apply(session, application)
+    session.add(application)
     session.flush()
     audit.record(session, org_id=org_id, action="application.create", target_type="application",
-                 target_id=app.id, actor=actor, received_on=str(app.received_on), result=app.result)
-    return app
+                 target_id=application.id, actor=actor, received_on=str(application.received_on), result=application.result)
+    return application
 
 
 def get_application(session: Session, *, org_id: int, app_id: int) -> DisclosureApplication:
-    app = session.get(DisclosureApplication, app_id)
-    if app is None or app.org_id != org_id:
+    application = session.get(DisclosureApplication, app_id)
+    if application is None or application.org_id != org_id:
         raise NotFound("application_not_found", f"依申请公开记录 {app_id} 不存在")
-    return app
+    return application
 
 
 def update_application(session: Session, *, org_id: int, actor: User | None, app_id: int,
                        changes: dict) -> DisclosureApplication:
-    app = get_application(session, org_id=org_id, app_id=app_id)
+    application = get_application(session, org_id=org_id, app_id=app_id)
     values = _clean(changes)
-    before = {k: getattr(app, k) for k in values}
+    before = {k: getattr(application, k) for k in values}
     with session.no_autoflush:
         for key, value in values.items():
-            setattr(app, key, value)
+            setattr(application, key, value)
         try:
-            _apply(session, app)
+            _apply(session, application)
         except Invalid:
             for key, value in before.items():
-                setattr(app, key, value)
+                setattr(application, key, value)
             raise
-    app.updated_at = utcnow()
+    application.updated_at = utcnow()
     audit.record(session, org_id=org_id, action="application.update", target_type="application",
-                 target_id=app.id, actor=actor, fields=sorted(values))
-    return app
+                 target_id=application.id, actor=actor, fields=sorted(values))
+    return application
 
 
 def list_applications(session: Session, *, org_id: int, year: int | None = None, open_only: bool = False,
@@ -179,9 +179,9 @@ def recompute_due_dates(session: Session, *, org_id: int, cal: WorkCalendar | No
         query = query.where(or_(DisclosureApplication.due_provisional.is_(True),
                                 DisclosureApplication.received_on >= date(from_year - 1, 1, 1)))
     changed = 0
-    for app in session.exec(query).all():  # only the few open/recent rows of the affected years
-        due = compute_due(cal, app)
-        if due != (app.due_on, app.due_provisional):
-            app.due_on, app.due_provisional = due
+    for application in session.exec(query).all():  # only the few open/recent rows of the affected years
+        due = compute_due(cal, application)
+        if due != (application.due_on, application.due_provisional):
+            application.due_on, application.due_provisional = due
             changed += 1
     return changed

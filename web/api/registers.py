@@ -44,14 +44,14 @@ class ApplicationIn(BaseModel):
     note: str | None = None
 
 
-def application_out(app: DisclosureApplication, cal: WorkCalendar) -> dict[str, Any]:
-    out = app.model_dump(exclude={"reminded_5_on", "reminded_1_on"})
+def application_out(application: DisclosureApplication, cal: WorkCalendar) -> dict[str, Any]:
+    out = application.model_dump(exclude={"reminded_5_on", "reminded_1_on"})
     out.update(
-        channel_label=label_of(RECEIPT_CHANNELS, app.channel),
-        applicant_type_label=label_of(APPLICANT_TYPES, app.applicant_type),
-        result_label=label_of(RESULT_CODES, app.result) if app.result else None,
-        due_label=(f"{app.due_on}{'（暂定）' if app.due_provisional else ''}" if app.due_on else "待补正"),
-        flags=apps.flags(cal, app),
+        channel_label=label_of(RECEIPT_CHANNELS, application.channel),
+        applicant_type_label=label_of(APPLICANT_TYPES, application.applicant_type),
+        result_label=label_of(RESULT_CODES, application.result) if application.result else None,
+        due_label=(f"{application.due_on}{'（暂定）' if application.due_provisional else ''}" if application.due_on else "待补正"),
+        flags=apps.flags(cal, application),
     )
     return out
 
@@ -67,23 +67,23 @@ def list_applications(user: CurrentUserDep, session: SessionDep, year: int | Non
 
 @router.post("/applications", status_code=201)
 def create_application(body: ApplicationIn, admin: AdminDep, session: SessionDep) -> dict[str, Any]:
-    app = apps.create_application(session, org_id=admin.org_id, actor=admin, data=body.model_dump(exclude_unset=True))
+    application = apps.create_application(session, org_id=admin.org_id, actor=admin, data=body.model_dump(exclude_unset=True))
     session.commit()
-    return application_out(app, WorkCalendar.load(session, admin.org_id))
+    return application_out(application, WorkCalendar.load(session, admin.org_id))
 
 
 @router.get("/applications/{app_id}")
 def get_application(app_id: int, user: CurrentUserDep, session: SessionDep) -> dict[str, Any]:
-    app = apps.get_application(session, org_id=user.org_id, app_id=app_id)
-    return application_out(app, WorkCalendar.load(session, user.org_id))
+    application = apps.get_application(session, org_id=user.org_id, app_id=app_id)
+    return application_out(application, WorkCalendar.load(session, user.org_id))
 
 
 @router.patch("/applications/{app_id}")
 def update_application(app_id: int, body: ApplicationIn, admin: AdminDep, session: SessionDep) -> dict[str, Any]:
-    app = apps.update_application(session, org_id=admin.org_id, actor=admin, app_id=app_id,
+    application = apps.update_application(session, org_id=admin.org_id, actor=admin, app_id=app_id,
                                   changes=body.model_dump(exclude_unset=True))
     session.commit()
-    return application_out(app, WorkCalendar.load(session, admin.org_id))
+    return application_out(application, WorkCalendar.load(session, admin.org_id))
 
 
 class InteractionIn(BaseModel):

@@ -73,7 +73,7 @@ def _admin_section(session, user, params) -> dict:
                         for p, title in failed.rows],
         "incomplete": lists.incomplete_reviews(session, user.org_id, lists.page_number(params, "incomplete_page")),
         "apps": apps, "horizon": horizon, "today": today,
-        "app_rows": [{"app": a, "overdue": a.due_on < today,
+        "app_rows": [{"application": a, "overdue": a.due_on < today,
                       "applicant": label_of(APPLICANT_TYPES, a.applicant_type)} for a in apps.rows],
     }  # fmt: skip
 
@@ -97,7 +97,7 @@ def dashboard(request: Request, session: SessionDep, user: WebUserDep):
         "admin": _admin_section(session, user, params) if "admin" in mine_roles else None,
         "waiting": lists.waiting_items(session, user.org_id, lists.page_number(params, "waiting_page")),
         "recent": recent_publications(session, user.org_id),
-        "heartbeat": read_heartbeat(session),
+        "heartbeat": read_heartbeat(session, request.app.state.settings.dispatch_interval_seconds),
         "figures": figures, "chart_data": chart_data,
         "missing_years": missing_years(session, org_id=user.org_id),
         "query": dict(params), "page_url": lists.page_url,

@@ -42,16 +42,16 @@ router = APIRouter()
 SOON = 5  # working days: the bot's first reminder; the list marks these rows
 
 
-def countdown(cal: WorkCalendar, app: DisclosureApplication, today: date) -> dict[str, str]:
+def countdown(cal: WorkCalendar, application: DisclosureApplication, today: date) -> dict[str, str]:
     """What the list shows in the 剩余 column: text and a kind (done, wait, late, soon, ok)."""
-    if app.replied_on:
-        return {"text": f"已于 {app.replied_on} 答复", "kind": "done"}
-    if app.due_on is None:
+    if application.replied_on:
+        return {"text": f"已于 {application.replied_on} 答复", "kind": "done"}
+    if application.due_on is None:
         return {"text": "待补正（期限暂停）", "kind": "wait"}
-    if app.due_on < today:
-        late = cal.workdays_between(app.due_on, today)
+    if application.due_on < today:
+        late = cal.workdays_between(application.due_on, today)
         return {"text": f"已逾期 {late} 个工作日" if late else "已逾期", "kind": "late"}
-    left = cal.workdays_between(today, app.due_on)
+    left = cal.workdays_between(today, application.due_on)
     if left == 0:
         return {"text": "今日到期", "kind": "soon"}
     return {"text": f"剩 {left} 个工作日", "kind": "soon" if left <= SOON else "ok"}
@@ -72,7 +72,7 @@ def registers_home(request: Request, session: SessionDep, user: WebUserDep, year
     year_n = int(year) if year.isdigit() and 2004 <= int(year) <= 2100 else None
     rows = apps.list_applications(session, org_id=user.org_id, year=year_n, open_only=open == "1", limit=500)
     return render(request, "registers/index.html", {
-        "applications": [{"app": a, "countdown": countdown(cal, a, today), "flags": apps.flags(cal, a, today)}
+        "applications": [{"application": a, "countdown": countdown(cal, a, today), "flags": apps.flags(cal, a, today)}
                          for a in rows],
         "interactions": store.list_rows(session, Interaction, org_id=user.org_id, limit=500),
         "appeals": store.list_rows(session, AppealCase, org_id=user.org_id, limit=500),
@@ -91,12 +91,12 @@ def _labels() -> dict[str, Any]:
 _APP_TEXT = [f for f in apps.FIELDS if f != "withheld_reasons"]
 
 
-def _app_values(app: DisclosureApplication | None) -> dict[str, Any]:
-    if app is None:
+def _app_values(application: DisclosureApplication | None) -> dict[str, Any]:
+    if application is None:
         return {**{f: "" for f in _APP_TEXT}, "extension_days": "0", "consultation_days": "0",
                 "received_on": str(local_today()), "withheld_reasons": []}
-    values = {f: "" if getattr(app, f) is None else str(getattr(app, f)) for f in _APP_TEXT}
-    values["withheld_reasons"] = list(app.withheld_reasons or [])
+    values = {f: "" if getattr(application, f) is None else str(getattr(application, f)) for f in _APP_TEXT}
+    values["withheld_reasons"] = list(application.withheld_reasons or [])
     return values
 
 
@@ -106,15 +106,15 @@ def _app_form(form) -> dict[str, Any]:
     return values
 
 
-def _app_page(request: Request, session, user: User, app: DisclosureApplication | None, values: dict, *,
+def _app_page(request: Request, session, user: User, application: DisclosureApplication | None, values: dict, *,
               errors: dict | None = None, message: str | None = None, status: int = 200, saved: bool = False):
     cal = WorkCalendar.load(session, user.org_id)
     handlers = session.exec(select(User).where(User.org_id == user.org_id, User.active == True)  # noqa: E712
                             .order_by(User.id)).all()
     return render(request, "registers/application.html", {
-        "app": app, "v": values, "errors": errors or {}, "message": message, "saved": saved,
-        "countdown": countdown(cal, app, local_today()) if app else None,
-        "flags": apps.flags(cal, app, local_today()) if app else [],
+        "application": application, "v": values, "errors": errors or {}, "message": message, "saved": saved,
+        "countdown": countdown(cal, application, local_today()) if application else None,
+        "flags": apps.flags(cal, application, local_today()) if application else [],
         "result_groups": RESULT_GROUPS, "deny_codes": [(c, RESULT_CODES[c]) for c in DENY_CODES],
         "handlers": handlers, "max_extension": apps.MAX_EXTENSION, **_labels(),
     }, status=status)  # fmt: skip
@@ -129,25 +129,25 @@ def application_new(request: Request, session: SessionDep, admin: AdminUserDep):
 async def application_create(request: Request, session: SessionDep, admin: AdminUserDep):
     values = _app_form(await read_form(request))
     try:
-        app = apps.create_application(session, org_id=admin.org_id, actor=admin, data=values)
+        application = apps.create_application(session, org_id=admin.org_id, actor=admin, data=values)
         session.commit()
     except DomainError as exc:
         session.rollback()
         errors, message = _fail(exc)
         return _app_page(request, session, admin, None, values, errors=errors, message=message, status=exc.status)
-    return RedirectResponse(f"/registers/applications/{app.id}?saved=1", status_code=303)
+    return RedirectResponse(f"/registers/applications/{application.id}?saved=1", status_code=303)
 
 
 @router.get("/registers/applications/{app_id}", name="web_application")
 def application_page(request: Request, app_id: int, session: SessionDep, user: WebUserDep, saved: int = 0):
-    app = apps.get_application(session, org_id=user.org_id, app_id=app_id)
-    return _app_page(request, session, user, app, _app_values(app), saved=bool(saved))
+    application = apps.get_application(session, org_id=user.org_id, app_id=app_id)
+    return _app_page(request, session, user, application, _app_values(application), saved=bool(saved))
 
 
 @router.post("/registers/applications/{app_id}")
 async def application_save(request: Request, app_id: int, session: SessionDep, admin: AdminUserDep):
     form = await read_form(request)
-    app = apps.get_application(session, org_id=admin.org_id, app_id=app_id)
+    application = apps.get_application(session, org_id=admin.org_id, app_id=app_id)
     values = _app_form(form)
     try:
         apps.update_application(session, org_id=admin.org_id, actor=admin, app_id=app_id, changes=values)
@@ -155,9 +155,9 @@ async def application_save(request: Request, app_id: int, session: SessionDep, a
     except DomainError as exc:
         session.rollback()
         errors, message = _fail(exc)
-        app = apps.get_application(session, org_id=admin.org_id, app_id=app_id)
-        return _app_page(request, session, admin, app, values, errors=errors, message=message, status=exc.status)
-    return RedirectResponse(f"/registers/applications/{app.id}?saved=1", status_code=303)
+        application = apps.get_application(session, org_id=admin.org_id, app_id=app_id)
+        return _app_page(request, session, admin, application, values, errors=errors, message=message, status=exc.status)
+    return RedirectResponse(f"/registers/applications/{application.id}?saved=1", status_code=303)
 
 
 # ---- 互动交流 and 复议诉讼: one set of routes driven by a description of each register ----------
