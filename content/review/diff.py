@@ -85,6 +85,12 @@ def _is_tag(token: str) -> bool:
     return token.startswith("<")
 
 
+def _tag_name(token: str) -> str:
+    """The lower-case element name of a tag token ('' when there is none, e.g. '<!doctype>')."""
+    match = _TAG_NAME.match(token)
+    return (match[1] or "").lower() if match else ""
+
+
 def blocks_of(html: str) -> list[str]:
     """Top-level blocks of an article: each element at depth 0 (with its children) or a run of loose text."""
     out: list[str] = []
@@ -92,7 +98,7 @@ def blocks_of(html: str) -> list[str]:
     depth = 0
     for token in _tokens(html):
         if _is_tag(token) and not token.startswith("<!--"):
-            name = (_TAG_NAME.match(token) or [None, ""])[1].lower()
+            name = _tag_name(token)
             closing, self_closing = token.startswith("</"), token.endswith("/>") or name in _VOID
             if depth == 0 and current and not closing and "".join(current).strip():
                 out.append("".join(current))
@@ -130,7 +136,7 @@ def _mark(tokens: list[str], changed: set[int] | None, wrap: str) -> str:
             run.append(token)
             continue
         flush()
-        name = (_TAG_NAME.match(token) or [None, ""])[1].lower() if _is_tag(token) else ""
+        name = _tag_name(token) if _is_tag(token) else ""
         if hit and name in _MEDIA:
             parts.append(f'<{wrap} class="media">{token}</{wrap}>')
         else:
