@@ -43,19 +43,19 @@ def test_due_dates_across_holidays(engine, world):
 
 def test_due_date_in_unknown_year_is_provisional_until_entered(engine, world):
     with Session(engine) as s:
-        app = _app(s, world, received_on="2026-12-18")
+        application = _app(s, world, received_on="2026-12-18")
         s.commit()
-        app_id = app.id
+        app_id = application.id
         # 2027 is unknown to chinese_calendar 1.11: weekends only, 1 January 2027 (a Friday) counted
-        assert (app.due_on, app.due_provisional) == (date(2027, 1, 15), True)
+        assert (application.due_on, application.due_provisional) == (date(2027, 1, 15), True)
         assert missing_years(s, org_id=world.org_id) == [2027]
         changed = set_holiday_year(s, org_id=world.org_id, year=2027, holidays=parse_days("2027-01-01..2027-01-03"),
                                    workdays=[], source="测试通知")
         s.commit()
         assert changed == 1
     with Session(engine) as s:
-        app = s.get(DisclosureApplication, app_id)
-        assert (app.due_on, app.due_provisional) == (date(2027, 1, 18), False)
+        application = s.get(DisclosureApplication, app_id)
+        assert (application.due_on, application.due_provisional) == (date(2027, 1, 18), False)
         assert missing_years(s, org_id=world.org_id) == []
         assert WorkCalendar.load(s, world.org_id).is_workday(date(2027, 1, 1)) is False
 
@@ -85,16 +85,16 @@ def test_bad_application_changes_nothing(engine, world, data, code):
 
 def test_bad_update_keeps_the_stored_row(engine, world):
     with Session(engine) as s:
-        app = _app(s, world, received_on="2025-03-10")
+        application = _app(s, world, received_on="2025-03-10")
         s.commit()
-        app_id = app.id
+        app_id = application.id
         with pytest.raises(Invalid):
-            update_application(s, org_id=world.org_id, actor=None, app_id=app.id,
+            update_application(s, org_id=world.org_id, actor=None, app_id=application.id,
                                changes={"replied_on": "2025-03-01", "result": "public"})
         s.rollback()
     with Session(engine) as s:
-        app = s.get(DisclosureApplication, app_id)
-        assert app.replied_on is None and app.result is None
+        application = s.get(DisclosureApplication, app_id)
+        assert application.replied_on is None and application.result is None
 
 
 @pytest.mark.parametrize(

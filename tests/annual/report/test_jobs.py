@@ -20,11 +20,11 @@ def _notes(engine, kind="application.deadline"):
 def test_reminders_five_and_one_working_days_before(engine, world):
     with Session(engine) as s:
         # received 2025-09-26, due 2025-10-30 (National Day: 1–8 Oct off, 28 Sep and 11 Oct worked)
-        app = create_application(s, org_id=world.org_id, actor=None, data={
+        application = create_application(s, org_id=world.org_id, actor=None, data={
             "channel": "online", "received_on": "2025-09-26", "applicant_type": "natural", "handler_id": world.drafter,
             "number": "2025-007"})
         s.commit()
-        assert app.due_on == date(2025, 10, 30)
+        assert application.due_on == date(2025, 10, 30)
     assert remind_application_deadlines(engine, today=date(2025, 10, 22)) == 0  # 6 working days left
     assert remind_application_deadlines(engine, today=date(2025, 10, 23)) == 1  # 24, 27–30 Oct: 5 left
     assert remind_application_deadlines(engine, today=date(2025, 10, 24)) == 0  # already reminded

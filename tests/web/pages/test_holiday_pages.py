@@ -14,10 +14,10 @@ from content.models import AuditEvent
 def _provisional_application(engine, world) -> int:
     """Received 2026-12-18: its 20 working days run into 2027, which chinese_calendar does not know."""
     with Session(engine) as s:
-        app = create_application(s, org_id=world.org_id, actor=None, data={
+        application = create_application(s, org_id=world.org_id, actor=None, data={
             "channel": "online", "received_on": "2026-12-18", "applicant_type": "natural"})
         s.commit()
-        return app.id
+        return application.id
 
 
 def _holiday_rows(engine) -> tuple[int, int]:
@@ -61,9 +61,9 @@ def test_admin_enters_missing_year_and_due_dates_become_exact(client_for, engine
     assert 'id="missing-holiday-years"' not in r.text
     assert _holiday_rows(engine) == (1, 12)
     with Session(engine) as s:
-        app = s.get(DisclosureApplication, app_id)
+        application = s.get(DisclosureApplication, app_id)
         # 18 Dec 2026 + 20 working days with 1–3 January off: 18 January 2027
-        assert (app.due_on, app.due_provisional) == (date(2027, 1, 18), False)
+        assert (application.due_on, application.due_provisional) == (date(2027, 1, 18), False)
         event = s.exec(select(AuditEvent).where(AuditEvent.action == "holidays.set")).one()
         assert event.data["year"] == 2027 and event.data["due_dates_changed"] == 1
     assert 'id="missing-holiday-years"' not in drafter.page("/").text

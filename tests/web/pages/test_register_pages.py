@@ -37,20 +37,20 @@ def _row(html: str, row_id: str) -> str:
 
 def test_countdown_counts_working_days():
     cal = WorkCalendar()
-    app = DisclosureApplication(org_id=1, channel="online", received_on=date(2025, 3, 3), applicant_type="natural",
+    application = DisclosureApplication(org_id=1, channel="online", received_on=date(2025, 3, 3), applicant_type="natural",
                                 due_on=date(2025, 3, 31))  # fmt: skip
     # (2025-03-24, 2025-03-31] holds 25, 26, 27, 28 and 31 March
-    assert countdown(cal, app, date(2025, 3, 24)) == {"text": "剩 5 个工作日", "kind": "soon"}
-    assert countdown(cal, app, date(2025, 3, 10))["text"] == "剩 15 个工作日"
-    assert countdown(cal, app, date(2025, 3, 31))["text"] == "今日到期"
-    assert countdown(cal, app, date(2025, 4, 2)) == {"text": "已逾期 2 个工作日", "kind": "late"}
+    assert countdown(cal, application, date(2025, 3, 24)) == {"text": "剩 5 个工作日", "kind": "soon"}
+    assert countdown(cal, application, date(2025, 3, 10))["text"] == "剩 15 个工作日"
+    assert countdown(cal, application, date(2025, 3, 31))["text"] == "今日到期"
+    assert countdown(cal, application, date(2025, 4, 2)) == {"text": "已逾期 2 个工作日", "kind": "late"}
     # Spring Festival 2025 (28 Jan – 4 Feb off, Sunday 26 Jan and Saturday 8 Feb worked)
-    app.due_on = date(2025, 2, 10)
-    assert countdown(cal, app, date(2025, 1, 24))["text"] == "剩 7 个工作日"
-    app.due_on = None
-    assert countdown(cal, app, date(2025, 4, 2))["kind"] == "wait"
-    app.replied_on = date(2025, 3, 20)
-    assert countdown(cal, app, date(2025, 4, 2))["text"] == "已于 2025-03-20 答复"
+    application.due_on = date(2025, 2, 10)
+    assert countdown(cal, application, date(2025, 1, 24))["text"] == "剩 7 个工作日"
+    application.due_on = None
+    assert countdown(cal, application, date(2025, 4, 2))["kind"] == "wait"
+    application.replied_on = date(2025, 3, 20)
+    assert countdown(cal, application, date(2025, 4, 2))["text"] == "已于 2025-03-20 答复"
 
 
 def test_list_shows_countdown_provisional_and_missing_year(client_for, engine, world):
@@ -97,38 +97,38 @@ def test_admin_creates_and_edits_application_with_inline_errors(client_for, engi
     r = admin.submit("/registers/applications/new", APP)
     assert r.status_code == 303
     with Session(engine) as s:
-        app = s.exec(select(DisclosureApplication)).one()
-        assert (app.number, app.due_on, app.due_provisional) == ("YSQ-2025-01", date(2025, 3, 31), False)
+        application = s.exec(select(DisclosureApplication)).one()
+        assert (application.number, application.due_on, application.due_provisional) == ("YSQ-2025-01", date(2025, 3, 31), False)
     assert len(_audit(engine, "application.create")) == 1
     page = admin.page(r.headers["location"])
     assert "已保存" in page.text and "2025-03-31" in page.text
 
-    url = f"/registers/applications/{app.id}"
+    url = f"/registers/applications/{application.id}"
     r = admin.submit(url, {**APP, "extension_days": "25"})
     assert r.status_code == 422 and 'id="error-extension_days"' in r.text and 'value="25"' in r.text
     r = admin.submit(url, {**APP, "result": "public", "withheld_reasons": ["deny_secret"], "replied_on": "2025-04-01"})
     assert r.status_code == 422 and 'id="error-withheld_reasons"' in r.text
     with Session(engine) as s:
-        assert s.get(DisclosureApplication, app.id).extension_days == 0
+        assert s.get(DisclosureApplication, application.id).extension_days == 0
     assert not _audit(engine, "application.update")
 
     r = admin.submit(url, {**APP, "extension_days": "5", "replied_on": "2025-04-03", "result": "partial",
                            "withheld_reasons": ["deny_third_party"], "handler_id": str(world.admin)})
     assert r.status_code == 303, r.text
     with Session(engine) as s:
-        app = s.get(DisclosureApplication, app.id)
-        assert (app.due_on, app.result, app.withheld_reasons) == (date(2025, 4, 8), "partial", ["deny_third_party"])
-        assert app.handler_id == world.admin
+        application = s.get(DisclosureApplication, application.id)
+        assert (application.due_on, application.result, application.withheld_reasons) == (date(2025, 4, 8), "partial", ["deny_third_party"])
+        assert application.handler_id == world.admin
     assert len(_audit(engine, "application.update")) == 1
 
 
 def test_writes_are_admin_only(client_for, engine, world):
     with Session(engine) as s:
-        app = create_application(s, org_id=world.org_id, actor=None, data={
+        application = create_application(s, org_id=world.org_id, actor=None, data={
             "channel": "online", "received_on": "2025-03-03", "applicant_type": "natural"})
         s.add(Interaction(org_id=world.org_id, kind="survey", title="问卷", starts_on=date(2025, 1, 1)))
         s.commit()
-        app_id = app.id
+        app_id = application.id
         row_id = s.exec(select(Interaction.id)).one()
     head = client_for("head_a")
     assert head.page("/registers").status_code == 200
