@@ -11,9 +11,11 @@ from sqlmodel import Session, col, func, select
 from content.labels import CHANNEL_LABELS
 from content.models import Publication
 from content.models.channel_targets import BoardNotice
+from content.models.item_channel import ChannelKind
 from content.timeutil import year_bounds_utc
 
-CHANNEL_KEYS = ("portal", "mp", "wecom_group", "board")
+# Section 一's order (not ChannelKind's): portal, official account, groups, board.
+CHANNEL_KEYS = tuple(ChannelKind(k).value for k in ("portal", "mp", "wecom_group", "board"))
 CHANNEL_NAMES = CHANNEL_LABELS  # the one table (content.labels); kept for the lobby screen's import
 WENT_OUT = ("confirmed",)
 LATER_WITHDRAWN = ("withdraw_pending", "withdrawn")
@@ -40,7 +42,7 @@ def items_per_channel(session: Session, *, org_id: int, year: int, include_withd
     for channel, items, posts in rows:
         if channel in out:
             out[channel] = int(items)
-        if channel == "wecom_group":
+        if channel == ChannelKind.wecom_group:
             out["wecom_group_posts"] = int(posts)
     out["board_posted"] = int(session.exec(
         select(func.count(BoardNotice.id)).where(BoardNotice.org_id == org_id, BoardNotice.posted_at >= start,

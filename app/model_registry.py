@@ -10,6 +10,7 @@ import importlib
 MODEL_MODULES = [
     "content.models",
     "content.models.form_nonce",
+    "content.models.item_channel",
     "content.files.models",
     "content.models.auth",
     "bot.models",

@@ -13,6 +13,7 @@ from content.addresses import is_public_ip, literal_ip
 from content.files.store import find_file, sha_of_url
 from content.html import images_of, text_of, urls_of
 from content.models import Item, WordRule
+from content.models.item_channel import ChannelKind, ChannelTarget, known_targets
 
 TITLE_MAX = 64
 DIGEST_MAX = 120
@@ -70,7 +71,8 @@ def _data_uri_bytes(src: str) -> int | None:
 def run_checks(session: Session, item: Item) -> CheckResult:
     result = CheckResult()
     text = text_of(item.body_html)
-    mp = "mp" in (item.channels or [])
+    chosen = known_targets(item.channels)
+    mp = ChannelTarget(ChannelKind.mp) in chosen
 
     # required fields
     if not item.title.strip():
@@ -83,7 +85,7 @@ def run_checks(session: Session, item: Item) -> CheckResult:
         result.error("channels_required", "请至少选择一个发布渠道", "channels")
     if item.origin == "repost" and not item.source_url:
         result.error("source_required", "转载稿件必须填写来源链接", "source_url")
-    if any(c.startswith("wecom_group:") for c in item.channels or []):
+    if any(t.kind == ChannelKind.wecom_group for t in chosen):
         from content.robot_groups import check_item_groups
 
         for name in check_item_groups(session, org_id=item.org_id, channels=item.channels):

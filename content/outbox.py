@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from content.db.rowbuffer import model_row
 from content.labels import channel_label
 from content.models import Item, Publication, PublicationState, Review, Revision
+from content.models.item_channel import ChannelKind, ChannelTarget, known_targets
 from content.models.publication import Installation, new_uid
 from content.timeutil import utcnow
 
@@ -20,9 +21,15 @@ MAYBE_LIVE = (PublicationState.sent, PublicationState.confirmed, PublicationStat
 
 
 def split_channel(entry: str) -> tuple[str, str]:
-    """`wecom_group:5` → ("wecom_group", "5"); `portal` → ("portal", "")."""
-    channel, _, target = entry.partition(":")
-    return channel, target
+    """`wecom_group:5` → ("wecom_group", "5"); `portal` → ("portal", ""): the `Publication` columns
+    (`channel`, `target`) of an entry; parsed by `ChannelTarget`, the one parser."""
+    target = ChannelTarget.try_parse(entry)
+    return (entry, "") if target is None else target.as_columns()
+
+
+def entry_of(channel: str, target: str | None) -> str:
+    """The entry string of a `Publication` row's (`channel`, `target`): the inverse of `split_channel`."""
+    return f"{channel}:{target}" if target else channel
 
 
 def installation_uid(session: Session) -> str:
@@ -62,8 +69,8 @@ def create_publications(
     due = now if emergency or not item.publish_at or item.publish_at <= now else item.publish_at
     rows = []
     installation = installation_uid(session) if item.channels else ""
-    for entry in item.channels or []:
-        channel, target = split_channel(entry)
+    for chosen in known_targets(item.channels):
+        channel, target = chosen.as_columns()
         uid = new_uid()
         rows.append(model_row(Publication, {
             "org_id": item.org_id, "item_id": item.id, "revision_id": revision_id, "content_hash": content_hash,
@@ -151,7 +158,7 @@ def live_channels(session: Session, item_ids: list[int] | Select, *, since_withd
     ).all()
     out: dict[int, list[str]] = {}
     for item_id, channel, target in found:
-        entry = f"{channel}:{target}" if target else channel
+        entry = entry_of(channel, target)
         if entry not in out.setdefault(item_id, []):
             out[item_id].append(entry)
     return out
@@ -181,8 +188,8 @@ class ChannelStatus:
 
 def entry_label(entry: str, group_names: dict[int, str] | None = None) -> str:
     """`portal` → 门户网站; `wecom_group:3` → 企业微信群（网格一群）with the group's name when known."""
-    channel, target = split_channel(entry)
-    name = (group_names or {}).get(int(target)) if channel == "wecom_group" and target.isdigit() else None
+    parsed = ChannelTarget.try_parse(entry)
+    name = (group_names or {}).get(parsed.target_id) if parsed and parsed.target_id is not None else None
     return channel_label(entry, name)
 
 
@@ -200,10 +207,10 @@ def channel_status(session: Session, item: Item) -> ChannelStatus:
         .where(Publication.item_id == item.id).order_by(col(Publication.id).desc())
     ).all()
     live = live_channels(session, [item.id]).get(item.id, [])
-    names = group_names(session, item.org_id) if any(ch == "wecom_group" for ch, _, _ in rows) else {}
+    names = group_names(session, item.org_id) if any(ch == ChannelKind.wecom_group for ch, _, _ in rows) else {}
     newest: dict[str, str] = {}
     for channel, target, state in rows:
-        newest.setdefault(f"{channel}:{target}" if target else channel, state)
+        newest.setdefault(entry_of(channel, target), state)
     not_live = [(entry_label(entry, names), NOT_LIVE_TEXT[state]) for entry, state in reversed(newest.items())
                 if entry not in live and state in NOT_LIVE_TEXT]
     return ChannelStatus([entry_label(e, names) for e in live], not_live)

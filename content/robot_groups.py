@@ -7,17 +7,12 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from content.models.channel_targets import RobotGroup
+from content.models.item_channel import group_ids
 
 
 def channel_targets(channels: list[str]) -> list[int]:
     """Robot ids chosen by an item's channel list entries `wecom_group:<id>`."""
-    ids = []
-    for entry in channels or []:
-        if isinstance(entry, str) and entry.startswith("wecom_group:"):
-            raw = entry.split(":", 1)[1]
-            if raw.isdigit():
-                ids.append(int(raw))
-    return ids
+    return group_ids(channels)
 
 
 def robot_names(session: Session, *, org_id: int) -> dict[int, str]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import re
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, or_
+from sqlalchemy import bindparam, false, or_
 from sqlmodel import Session, col, func, select
 
 from content.accounts import roles_of
@@ -29,6 +28,15 @@ from content.models import (
     Taxonomy,
     User,
 )
+from content.models.channel_targets import RobotGroup
+from content.models.item_channel import (
+    ChannelEntryError,
+    ChannelKind,
+    ChannelTarget,
+    ItemChannel,
+    canonical_entries,
+    parse_entries,
+)
 from content.text_clean import clean_item_input
 from content.timeutil import utcnow
 
@@ -37,7 +45,6 @@ __all__ = [
     "revision_diff", "run_checks", "update_item",
 ]  # fmt: skip
 
-CHANNEL_PATTERN = re.compile(r"^(portal|mp|board|wecom_group:\d+)$")
 EDITABLE_FIELDS = set(PUBLISHABLE_FIELDS) | {"sensitive"}
 
 
@@ -81,6 +88,28 @@ def _category_ids(session: Session, org_id: int, wanted: list[tuple[Taxonomy, An
     return out
 
 
+def _channel_entries(session: Session, org_id: int, given: Any) -> list[str]:
+    """The chosen channels in canonical order (see content.models.item_channel); Invalid names unknown
+    entries and group robots that are not the org's (a deleted robot of the org stays choosable: the
+    checks flag it, and the editor never drops a channel silently)."""
+    if given is None:
+        given = []
+    if not isinstance(given, list):
+        raise Invalid("unknown_channel", "发布渠道必须是列表", field="channels")
+    try:
+        targets = parse_entries(given)
+    except ChannelEntryError as e:
+        raise Invalid("unknown_channel", f"未知发布渠道：{e}", field="channels") from None
+    wanted = {t.target_id for t in targets if t.target_id is not None}
+    if wanted:
+        found = set(session.exec(select(RobotGroup.id).where(RobotGroup.org_id == org_id,
+                                                             col(RobotGroup.id).in_(wanted))).all())
+        missing = [str(t) for t in targets if t.target_id is not None and t.target_id not in found]
+        if missing:
+            raise Invalid("unknown_channel", f"未知发布渠道：{'、'.join(missing)}（群机器人不存在）", field="channels")
+    return canonical_entries(targets)
+
+
 def _normalize(session: Session, org_id: int, data: dict[str, Any]) -> dict[str, Any]:
     """Validate and convert input fields; raise Invalid naming the field."""
     unknown = set(data) - EDITABLE_FIELDS - {"topic", "area"}
@@ -108,11 +137,7 @@ def _normalize(session: Session, org_id: int, data: dict[str, Any]) -> dict[str,
     if "body_html" in out:
         out["body_html"] = sanitize(out["body_html"] or "")
     if "channels" in out:
-        channels = list(dict.fromkeys(out["channels"] or []))
-        bad = [c for c in channels if not isinstance(c, str) or not CHANNEL_PATTERN.match(c)]
-        if bad:
-            raise Invalid("unknown_channel", f"未知发布渠道：{'、'.join(map(str, bad))}", field="channels")
-        out["channels"] = channels
+        out["channels"] = _channel_entries(session, org_id, out["channels"])
     if "origin" in out and out["origin"] not in {o.value for o in Origin}:
         raise Invalid("unknown_origin", "来源只能是原创（original）或转载（repost）", field="origin")
     if "disclosure_type" in out and out["disclosure_type"] not in {d.value for d in DisclosureType}:
@@ -166,6 +191,10 @@ def _snapshot(session: Session, item: Item, actor: User, *, number: int | None =
 def apply_edit(session: Session, item: Item, actor: User, fields: dict[str, Any]) -> Revision | None:
     """Write the fields and snapshot a new revision if publishable content changed (no permission check)."""
     before = current_hash(session, item)
+    if "channels" in fields and set(fields["channels"]) == set(item.channels or []):
+        # The same channels: the item's list stays as it is, so a list stored before the canonical order
+        # (content.models.item_channel) keeps its revision's hash and an unchanged save voids nothing.
+        fields = {k: v for k, v in fields.items() if k != "channels"}
     for name, value in fields.items():
         setattr(item, name, value)
     item.updated_at = utcnow()
@@ -245,12 +274,24 @@ def list_items(
         pattern = f"%{q.strip()}%"
         query = query.where(or_(col(Item.title).like(pattern), col(Item.digest).like(pattern)))
     if channel:
-        # JSON arrays are stored as text on SQLite and json on PostgreSQL; a LIKE on the text form is portable.
-        from sqlalchemy import String, cast
-
-        query = query.where(cast(Item.channels, String).like(f'%"{channel}%'))
+        query = query.where(_has_channel(channel))
     query = query.order_by(col(Item.updated_at).desc(), col(Item.id).desc()).limit(min(limit, 500)).offset(offset)
     return list(session.exec(query).all())
+
+
+def _has_channel(channel: str) -> Any:
+    """`portal`, `wecom_group` (any group) or `wecom_group:3` (that group) as an EXISTS on `item_channel`;
+    a filter that names no channel matches nothing."""
+    kind, _, target = channel.partition(":")
+    if kind not in {k.value for k in ChannelKind}:
+        return false()
+    rows = select(ItemChannel.id).where(ItemChannel.item_id == Item.id, ItemChannel.kind == kind)
+    if target:
+        parsed = ChannelTarget.try_parse(channel)
+        if parsed is None:
+            return false()
+        rows = rows.where(ItemChannel.target_id == parsed.target_id)
+    return rows.exists()
 
 
 def list_revisions(session: Session, *, item_id: int) -> list[Revision]:

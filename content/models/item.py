@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from content.labels import CHANNEL_LABELS as _CHANNEL_LABELS
 from content.models.base import created_at_field, dt_field, json_field, org_fk
+from content.models.item_channel import ChannelKind
 
 
 class ItemState(StrEnum):
@@ -35,9 +36,7 @@ STATE_LABELS = {
 }
 
 
-class Channel(StrEnum):
-    portal = "portal"
-    mp = "mp"
+Channel = ChannelKind  # the publishing channel kinds (content.models.item_channel)
 
 
 CHANNEL_LABELS = _CHANNEL_LABELS  # re-exported: the one table is content.labels
@@ -78,6 +77,8 @@ class Item(SQLModel, table=True):
     attachments: list = json_field(list)
     topic_id: int | None = Field(default=None, foreign_key="category.id", index=True)
     area_id: int | None = Field(default=None, foreign_key="category.id", index=True)
+    # The chosen channels as entry strings (`portal`, `wecom_group:3`), parsed only by ChannelTarget; every
+    # change is mirrored in the same flush into the `item_channel` rows that queries join (item_channel.py).
     channels: list = json_field(list)
     origin: str = Field(default=Origin.original, max_length=10)
     source_url: str | None = Field(default=None, max_length=500)

@@ -21,6 +21,11 @@ Text = Annotated[str, AfterValidator(clean_text)]
 SourceUrl = Annotated[str | None, AfterValidator(clean_source_url)]
 
 
+# The channel entries of the public contract (content.models.item_channel.ChannelTarget parses them).
+CHANNELS_DOC = ("发布渠道：portal 门户网站、mp 微信公众号、board 公开栏、wecom_group:<群机器人编号> 企业微信群"
+                "（如 [\"portal\", \"wecom_group:3\"]）；保存后按固定顺序排列")
+
+
 class ItemBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -31,7 +36,7 @@ class ItemBase(BaseModel):
     attachments: list[dict[str, Any]] = Field(default_factory=list)
     topic: str | None = Field(default=None, max_length=100, description="门户栏目（主题分类）名称，如“科教文体卫生”")
     area: str | None = Field(default=None, max_length=100, description="基层政务公开标准目录领域名称")
-    channels: list[str] = Field(default_factory=list, description="发布渠道：portal 门户网站、mp 微信公众号")
+    channels: list[str] = Field(default_factory=list, description=CHANNELS_DOC)
     origin: str = Field(default="original", max_length=10, description="original 原创 | repost 转载")
     source_url: SourceUrl = Field(default=None, max_length=500, description="转载原文链接（http/https）")
     disclosure_type: str = Field(default="proactive", max_length=20, description="proactive 主动公开 | on_application 依申请公开")
@@ -57,7 +62,7 @@ class ItemUpdate(BaseModel):
     attachments: list[dict[str, Any]] | None = None
     topic: str | None = Field(default=None, max_length=100)
     area: str | None = Field(default=None, max_length=100)
-    channels: list[str] | None = None
+    channels: list[str] | None = Field(default=None, description=CHANNELS_DOC)
     origin: str | None = Field(default=None, max_length=10)
     source_url: SourceUrl = Field(default=None, max_length=500)
     disclosure_type: str | None = Field(default=None, max_length=20)
@@ -90,7 +95,7 @@ class ItemPublic(BaseModel):
     attachments: list[dict[str, Any]]
     topic: str | None
     area: str | None
-    channels: list[str]
+    channels: list[str] = Field(description="发布渠道，按固定顺序：portal、mp、board、wecom_group:<群机器人编号>（按编号）")
     origin: str
     source_url: str | None
     disclosure_type: str

@@ -10,10 +10,11 @@ from sqlmodel import Session, select
 
 from content.labels import CHANNEL_LABELS, channel_label
 from content.models import Category, Item, Taxonomy
+from content.models.item_channel import ChannelKind, ChannelTarget
 from content.timeutil import SHANGHAI, local
 
 # The org-wide channels; each active WeCom group robot adds `wecom_group:<id>` (see channel_choices).
-CHANNEL_CHOICES = [(kind, CHANNEL_LABELS[kind]) for kind in ("portal", "mp", "board")]
+CHANNEL_CHOICES = [(kind.value, CHANNEL_LABELS[kind]) for kind in ChannelKind if kind != ChannelKind.wecom_group]
 # Store/check error codes → the form field they belong to (when the error names no field).
 FIELD_OF_CODE = {"title_required": "title", "title_too_long": "title", "digest_too_long": "digest",
                  "unknown_topic": "topic_id", "unknown_area": "area_id", "unknown_channel": "channels",
@@ -38,15 +39,16 @@ def channel_choices(session: Session, org_id: int, current: list[str]) -> list[t
     from content.robot_groups import robot_names
 
     choices = list(CHANNEL_CHOICES)
-    choices += [(f"wecom_group:{r.id}", channel_label(f"wecom_group:{r.id}", r.name))
-                for r in list_robots(session, org_id=org_id)]
+    for robot in list_robots(session, org_id=org_id):
+        entry = str(ChannelTarget(ChannelKind.wecom_group, robot.id))
+        choices.append((entry, channel_label(entry, robot.name)))
     offered = {code for code, _ in choices}
     extra = [c for c in current if c not in offered]
     if extra:
         names = robot_names(session, org_id=org_id)
         for code in extra:
-            kind, _, target = code.partition(":")
-            name = names.get(int(target)) if kind == "wecom_group" and target.isdigit() else None
+            parsed = ChannelTarget.try_parse(code)
+            name = names.get(parsed.target_id) if parsed and parsed.target_id is not None else None
             label = channel_label(code, f"{name}，已删除" if name else None)
             choices.append((code, label))
     return choices
