@@ -183,3 +183,35 @@ def test_approval_creates_one_publication_per_row_of_the_list(engine, world):
         found = s.exec(select(Publication.channel, Publication.target).where(Publication.item_id == item_id)
                        .order_by(Publication.id)).all()
     assert [tuple(r) for r in found] == [("portal", ""), ("wecom_group", str(robot_id))]
+
+
+def assert_rows_equal_lists(engine, org_id: int) -> int:
+    """Every item's rows are exactly its parsed list; returns how many items were compared."""
+    with Session(engine) as s:
+        lists = {item.id: item.channels for item in s.exec(select(Item).where(Item.org_id == org_id)).all()}
+    for item_id, channels in lists.items():
+        assert rows(engine, item_id) == sorted(str(t) for t in parse_entries(channels)), channels
+    return len(lists)
+
+
+def test_every_writer_of_items_leaves_rows_equal_to_the_list_the_demo_and_the_importer(engine, world, tmp_path):
+    from app.demo import init_demo
+    from content.files import DirectoryBackend, FileContext
+    from content.importer import import_rows
+    from content.models import Organization
+
+    with Session(engine) as s:
+        code = s.get(Organization, world.org_id).code
+    init_demo(engine, org_code=code, public_url="http://127.0.0.1:9",
+              files=FileContext(DirectoryBackend(tmp_path / "store")))
+    with Session(engine) as s:
+        import_rows(s, org_id=world.org_id, rows=[
+            ["日期", "渠道", "门户栏目", "公开目录领域", "来源", "标题", "链接"],
+            ["2025-03-01", "门户网站、微信公众号", "其他", "", "原创", "开学通知", ""],
+            ["2025-05-01", "微信公众号", "其他", "", "转载", "转发市里的通知", "https://example.gov.cn/1"],
+        ])
+        s.commit()
+    assert assert_rows_equal_lists(engine, world.org_id) > 2
+    with Session(engine) as s:
+        kinds = set(s.exec(select(ItemChannel.kind).where(ItemChannel.org_id == world.org_id)).all())
+    assert {"portal", "mp"} <= kinds
