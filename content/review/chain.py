@@ -7,20 +7,26 @@ event and its notifications in the caller's transaction; the caller commits.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, insert, update
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from content import audit
-from content.db.rowbuffer import action_rows, model_row
-from content.db.rowbuffer import current as _row_buffer
+from content.db import review_rows
+from content.db.review_rows import record_notification as notify
+from content.db.rowbuffer import action_rows, record_audit
 from content.errors import Conflict, Forbidden, Invalid
-from content.models import Decision, Item, Publication, Review, ReviewState, ReviewStep, Revision, User
-from content.notify import notify as _notify_now
+from content.models import (
+    Decision,
+    Item,
+    ItemState,
+    Publication,
+    Review,
+    ReviewState,
+    ReviewStep,
+    Revision,
+    User,
+)
 from content.outbox import cancel_unsent, create_publications, request_withdrawal
 from content.review.facts import Facts
 from content.review.permissions import (
-    DECIDING,
     active_review,
     available_actions,
     current_step,
@@ -30,8 +36,22 @@ from content.review.permissions import (
     refusal,
     review_history,
 )
-from content.review.reviewers import GATE_ORDER, gate_assignee_ids, gate_assignees, required_gates
-from content.review.rules import ACTION_LABELS, FIRST, NEXT, RECHECK, SAME, USER_ACTIONS, lookup
+from content.review.reviewers import gate_assignee_ids, gate_assignees
+from content.review.rules import (
+    ACTION_LABELS,
+    DECIDING,
+    EDITABLE_WAITING,
+    FIRST,
+    GATE_ORDER,
+    NEXT,
+    REASON_REQUIRED,
+    RECHECK,
+    SAME,
+    USER_ACTIONS,
+    Action,
+    lookup,
+    required_gates,
+)
 from content.store import apply_edit, get_item, run_checks
 from content.timeutil import fmt_local, utcnow
 
@@ -43,25 +63,7 @@ __all__ = [  # the review chain's public face; the reads are re-exported from co
 ]  # fmt: skip
 
 
-# ---------------------------------------------------------------------------- writes
-
-def _audit(session: Session, **kw) -> None:
-    """`audit.record`, through the action's row buffer (same values, same transaction)."""
-    buffer = _row_buffer(session)
-    if buffer is None:
-        audit.record(session, **kw)
-    else:
-        buffer.audit(**kw)
-
-
-def notify(session: Session, item: Item, user_ids, kind: str, **kw) -> None:
-    """`content.notify.notify`, through the action's row buffer."""
-    buffer = _row_buffer(session)
-    if buffer is None:
-        _notify_now(session, item, user_ids, kind, **kw)
-    else:
-        buffer.notify(item, user_ids, kind, **kw)
-
+# ---------------------------------------------------------------------------- user actions
 
 def apply_action(
     session: Session,
@@ -75,7 +77,7 @@ def apply_action(
     channel: str = "web",
 ) -> Item:
     """Apply one user action through the transition table. Raises DomainError; the caller commits."""
-    if action not in USER_ACTIONS or action == "edit":
+    if action not in USER_ACTIONS or action == Action.edit:
         raise Invalid("unknown_action", f"未知操作：{action}")
     with action_rows(session):
         return _apply(session, item_id=item_id, actor=actor, action=action, comment=comment, reason=reason,
@@ -92,7 +94,7 @@ def _apply(session: Session, *, item_id: int, actor: User, action: str, comment,
             _raise_if_moved_on(f, actor, content_hash)
         raise Forbidden("not_allowed", why_not, action=action)
     reason = (reason or "").strip() or None
-    if action in ("reject", "emergency_publish", "withdraw") and not reason:
+    if action in REASON_REQUIRED and not reason:
         raise Invalid("reason_required", f"{ACTION_LABELS[action]}必须填写理由", field="reason")
     handler = _HANDLERS[action]
     return handler(session, item, actor, comment=(comment or "").strip() or None, reason=reason,
@@ -116,7 +118,7 @@ def _raise_if_moved_on(f: Facts, actor: User, seen_hash: str | None) -> None:
         raise Conflict("already_decided", f"该环节已由{who}处理（{fmt_local(step.decided_at)} {verb}），无需重复操作",
                        decided_by=who, decision=step.decision)
     review = f.latest_review
-    if f.item.state == "draft" and review is not None and review.state == ReviewState.recalled:
+    if f.item.state == ItemState.draft and review is not None and review.state == ReviewState.recalled:
         raise Conflict("not_in_review", "稿件已被起草人撤回修改，当前无需审核")
 
 
@@ -126,7 +128,7 @@ def _decided_step_of(f: Facts, actor: User) -> ReviewStep | None:
     review = f.latest_review
     if review is None:
         return None
-    pending = f.current_step if f.item.state == "in_review" else None
+    pending = f.current_step if f.item.state == ItemState.in_review else None
     if pending is not None and actor.id in (pending.assignee_ids or []):
         return None
     mine = [s for s in f.steps(review.id) if s.decision in (Decision.approved, Decision.rejected)
@@ -140,7 +142,7 @@ def _resolve(item: Item, target: tuple[str, str | None], after: str | None) -> t
     if state == SAME:
         return item.state, item.gate
     if FIRST in (state, gate):
-        return "in_review", _next_gate(item, None)
+        return ItemState.in_review, _next_gate(item, None)
     if state == RECHECK:
         if item.gate in required_gates(item):
             return item.state, item.gate
@@ -148,7 +150,7 @@ def _resolve(item: Item, target: tuple[str, str | None], after: str | None) -> t
         after = item.gate
     if state == NEXT:
         following = _next_gate(item, after)
-        return ("in_review", following) if following else ("approved", None)
+        return (ItemState.in_review, following) if following else (ItemState.approved, None)
     return state, gate
 
 
@@ -164,7 +166,7 @@ def _transition(
     item.state, item.gate = _resolve(item, target, after)
     item.version += 1
     item.updated_at = utcnow()
-    _audit(session, org_id=item.org_id, action=f"item.{action}", target_type="item", target_id=item.id,
+    record_audit(session, org_id=item.org_id, action=f"item.{action}", target_type="item", target_id=item.id,
                  actor=actor, actor_label="" if actor else "system", channel=channel,
                  from_state=before[0], from_gate=before[1], to_state=item.state, to_gate=item.gate, **data)
     return item.state, item.gate
@@ -177,18 +179,12 @@ def _open_review(session: Session, item: Item, actor: User) -> Review:
     return review
 
 
-# Built once; Core on the session's connection. Nothing reads the new step back during the action,
-# so it needs no ORM object: building and flushing one cost more than the INSERT itself.
-_STEP_INSERT = insert(ReviewStep.__table__).returning(ReviewStep.__table__.c.id)
-
-
 def _open_step(f: Facts, review: Review, gate: str) -> int:
     """Open the step of `gate` and tell its assignees; returns the step's id."""
     session, item = f.session, f.item
     assignees = gate_assignee_ids(session, item, gate, f.authors)
-    row = model_row(ReviewStep, {"org_id": item.org_id, "review_id": review.id, "item_id": item.id, "gate": gate,
-                                 "assignee_ids": assignees, "opened_at": utcnow()})
-    step_id = session.connection().execute(_STEP_INSERT, row).scalar_one()
+    step_id = review_rows.insert_step(session, org_id=item.org_id, review_id=review.id, item_id=item.id, gate=gate,
+                                      assignee_ids=assignees, opened_at=utcnow())
     notify(session, item, assignees, "review.pending", step_id=step_id, gate=gate)
     return step_id
 
@@ -217,12 +213,12 @@ def _submit(session, item, actor, *, channel, f: Facts, **_):
                       errors=checks.errors, warnings=checks.warnings)
     if checks.flags_sensitive and not item.sensitive:
         item.sensitive = True
-        _audit(session, org_id=item.org_id, action="item.flag_sensitive", target_type="item",
+        record_audit(session, org_id=item.org_id, action="item.flag_sensitive", target_type="item",
                      target_id=item.id, actor_label="敏感词检查", by_check=True)
     _check_reviewers(f)
     item.check_warnings = checks.warnings
     item.submitted_at = utcnow()
-    _, gate = _transition(session, item, actor, "submit", channel=channel, revision_id=item.current_revision_id,
+    _, gate = _transition(session, item, actor, Action.submit, channel=channel, revision_id=item.current_revision_id,
                           content_hash=seen, warnings=len(checks.warnings))
     _open_step(f, _open_review(session, item, actor), gate)
     return item
@@ -232,14 +228,14 @@ def _approve(session, item, actor, *, comment, content_hash, channel, f: Facts, 
     seen = f.content_hash
     if content_hash and content_hash != seen:
         raise _stale(seen)
-    if item.state != "in_review":
+    if item.state != ItemState.in_review:
         return _approve_late(f, actor, comment=comment, seen=seen, channel=channel)
     step = f.current_step
     review = f.active_review
     _decide(session, step, actor, Decision.approved, comment=comment, content_hash=seen, channel=channel)
-    state, gate = _transition(session, item, actor, "approve", channel=channel, after=step.gate, gate=step.gate,
+    state, gate = _transition(session, item, actor, Action.approve, channel=channel, after=step.gate, gate=step.gate,
                               comment=comment, content_hash=seen)
-    if state == "in_review":
+    if state == ItemState.in_review:
         _open_step(f, review, gate)
         notify(session, item, [item.drafter_id], "item.step_approved", step_id=step.id, gate=step.gate, by=actor.name)
         return item
@@ -247,27 +243,14 @@ def _approve(session, item, actor, *, comment, content_hash, channel, f: Facts, 
     return item
 
 
-_STEP = ReviewStep.__table__.c
-_DECIDE_FIELDS = ("decision", "decided_by", "decided_at", "comment", "channel", "content_hash", "after_the_fact")
-# Built once; Core on the session's connection (one row, nothing in the session to synchronise).
-_DECIDE = (update(ReviewStep.__table__)
-           .where(_STEP.id == bindparam("step_id"), _STEP.decision.in_([Decision.pending, Decision.skipped]))
-           .values({name: bindparam(f"new_{name}") for name in _DECIDE_FIELDS}))
-
-
 def _decide(session, step: ReviewStep, actor: User, decision: str, *, comment, content_hash, channel) -> None:
     """Compare-and-set on the step: when two people act at once exactly one decision is stored."""
     values = dict(decision=decision, decided_by=actor.id, decided_at=utcnow(), comment=comment,
                   channel=channel, content_hash=content_hash, after_the_fact=step.decision == Decision.skipped)
-    result = session.connection().execute(
-        _DECIDE, {"step_id": step.id, **{f"new_{name}": value for name, value in values.items()}})
-    if result.rowcount != 1:
+    if not review_rows.decide_step(session, step, values):
         session.refresh(step)
         who = session.get(User, step.decided_by).name if step.decided_by else "他人"
         raise Conflict("already_decided", f"该环节已由{who}处理", decided_by=who)
-    # The UPDATE above is the whole truth about the step now: mirror it in memory instead of re-reading it.
-    for name, value in values.items():
-        set_committed_value(step, name, value)
 
 
 def _finish_approval(session, item: Item, review: Review, actor: User | None, *, channel: str,
@@ -278,7 +261,7 @@ def _finish_approval(session, item: Item, review: Review, actor: User | None, *,
     create_publications(session, item, review, emergency=item.emergency, content_hash=content_hash)
     notify(session, item, [item.drafter_id], "item.approved")
     if item.publish_at and item.publish_at > now and not item.emergency:
-        _transition(session, item, actor, "schedule", channel=channel, publish_at=item.publish_at.isoformat())
+        _transition(session, item, actor, Action.schedule, channel=channel, publish_at=item.publish_at.isoformat())
 
 
 def _approve_late(f: Facts, actor, *, comment, seen, channel):
@@ -290,7 +273,7 @@ def _approve_late(f: Facts, actor, *, comment, seen, channel):
     remaining = [s for s in f.steps(step.review_id) if s.decision == Decision.skipped]
     if not remaining:
         item.review_incomplete = False
-    _transition(session, item, actor, "approve", channel=channel, gate=step.gate, comment=comment,
+    _transition(session, item, actor, Action.approve, channel=channel, gate=step.gate, comment=comment,
                 after_the_fact=True, complete=not remaining)
     return item
 
@@ -303,7 +286,7 @@ def _reject(session, item, actor, *, reason, content_hash, channel, f: Facts, **
     review.state, review.finished_at = ReviewState.rejected, utcnow()
     item.rejection_count += 1
     item.last_rejection_reason = reason
-    _transition(session, item, actor, "reject", channel=channel, gate=step.gate, reason=reason,
+    _transition(session, item, actor, Action.reject, channel=channel, gate=step.gate, reason=reason,
                 rejection_count=item.rejection_count)
     notify(session, item, [item.drafter_id], "item.rejected", reason=reason, by=actor.name, gate=step.gate,
            rejection_count=item.rejection_count)
@@ -314,10 +297,7 @@ def _close_review(f: Facts, state: str) -> None:
     session, review = f.session, f.active_review
     if review is None:
         return
-    session.execute(
-        update(ReviewStep).where(col(ReviewStep.review_id) == review.id, col(ReviewStep.decision) == Decision.pending)
-        .values(decision=Decision.voided).execution_options(synchronize_session=False)
-    )
+    review_rows.void_pending_steps(session, review.id)
     review.state, review.finished_at = state, utcnow()
     session.flush()
     f.forget_steps()
@@ -325,21 +305,21 @@ def _close_review(f: Facts, state: str) -> None:
 
 def _recall(session, item, actor, *, channel, f: Facts, **_):
     _close_review(f, ReviewState.recalled)
-    _transition(session, item, actor, "recall", channel=channel)
+    _transition(session, item, actor, Action.recall, channel=channel)
     return item
 
 
 def _flag(session, item, actor, *, channel, comment, f: Facts, **_):
     item.sensitive = True
-    if item.state in ("approved", "scheduled"):
+    if item.state in EDITABLE_WAITING:
         cancel_unsent(session, item)
         review = f.latest_review
         review.state, review.finished_at = ReviewState.in_progress, None
         session.flush()
-        _, gate = _transition(session, item, actor, "flag_sensitive", channel=channel, comment=comment)
+        _, gate = _transition(session, item, actor, Action.flag_sensitive, channel=channel, comment=comment)
         _open_step(f, review, gate)
         return item
-    _transition(session, item, actor, "flag_sensitive", channel=channel, comment=comment)
+    _transition(session, item, actor, Action.flag_sensitive, channel=channel, comment=comment)
     return item
 
 
@@ -347,8 +327,8 @@ def _clear(session, item, actor, *, channel, comment, f: Facts, **_):
     item.sensitive = False
     step, review = f.current_step, f.active_review
     seen = f.content_hash
-    state, _ = _transition(session, item, actor, "clear_sensitive", channel=channel, comment=comment)
-    if step is not None and state == "approved":  # the principal gate was the only one left
+    state, _ = _transition(session, item, actor, Action.clear_sensitive, channel=channel, comment=comment)
+    if step is not None and state == ItemState.approved:  # the principal gate was the only one left
         step.decision = Decision.voided
         _finish_approval(session, item, review, actor, channel=channel, content_hash=seen)
     return item
@@ -364,7 +344,7 @@ def _emergency(session, item, actor, *, reason, channel, f: Facts, **_):
                                decision=Decision.skipped, opened_at=utcnow()))
     item.emergency = True
     item.review_incomplete = True
-    _transition(session, item, actor, "emergency_publish", channel=channel, reason=reason, skipped_gates=skipped,
+    _transition(session, item, actor, Action.emergency_publish, channel=channel, reason=reason, skipped_gates=skipped,
                 content_hash=seen)
     _finish_approval(session, item, review, actor, channel=channel, content_hash=seen)
     return item
@@ -372,18 +352,19 @@ def _emergency(session, item, actor, *, reason, channel, f: Facts, **_):
 
 def _withdraw(session, item, actor, *, reason, channel, **_):
     affected = request_withdrawal(session, item, reason=reason)
-    _transition(session, item, actor, "withdraw", channel=channel, reason=reason, publications=affected)
+    _transition(session, item, actor, Action.withdraw, channel=channel, reason=reason, publications=affected)
     return item
 
 
 def _archive(session, item, actor, *, channel, **_):
-    _transition(session, item, actor, "archive", channel=channel)
+    _transition(session, item, actor, Action.archive, channel=channel)
     return item
 
 
 _HANDLERS = {
-    "submit": _submit, "approve": _approve, "reject": _reject, "recall": _recall, "flag_sensitive": _flag,
-    "clear_sensitive": _clear, "emergency_publish": _emergency, "withdraw": _withdraw, "archive": _archive,
+    Action.submit: _submit, Action.approve: _approve, Action.reject: _reject, Action.recall: _recall,
+    Action.flag_sensitive: _flag, Action.clear_sensitive: _clear, Action.emergency_publish: _emergency,
+    Action.withdraw: _withdraw, Action.archive: _archive,
 }  # fmt: skip
 
 
@@ -395,9 +376,9 @@ def edit_item(session: Session, *, item: Item, actor: User, fields: dict, channe
 
 def _edit(session: Session, *, item: Item, actor: User, fields: dict, channel: str) -> Item:
     item = get_item(session, org_id=actor.org_id, item_id=item.id, for_update=True)
-    why_not = refusal(Facts(session, item, actor), "edit")
+    why_not = refusal(Facts(session, item, actor), Action.edit)
     if why_not is not None:
-        if item.state not in ("draft", "rejected", "in_review", "approved", "scheduled"):
+        if lookup(item.state, item.gate, Action.edit) is None:
             raise Conflict("not_editable", "已发布、撤稿或归档的稿件不能修改")
         raise Forbidden("edit_locked", why_not)
     fields = dict(fields)
@@ -406,23 +387,23 @@ def _edit(session: Session, *, item: Item, actor: User, fields: dict, channel: s
         raise Forbidden("not_allowed", "取消敏感标记请使用“取消敏感”操作（仅分管领导或主要领导）")
     revision = apply_edit(session, item, actor, fields)
     if sensitive and not item.sensitive:  # the flag is a transition of its own, audited, never a silent edit
-        apply_action(session, item_id=item.id, actor=actor, action="flag_sensitive", channel=channel)
+        apply_action(session, item_id=item.id, actor=actor, action=Action.flag_sensitive, channel=channel)
     if revision is None:
         return item
-    _audit(session, org_id=item.org_id, action="item.edit", target_type="item", target_id=item.id,
+    record_audit(session, org_id=item.org_id, action="item.edit", target_type="item", target_id=item.id,
                  actor=actor, channel=channel, revision=revision.number, content_hash=revision.content_hash,
                  state=item.state)
-    if item.state in ("draft", "rejected"):
+    if item.state in (ItemState.draft, ItemState.rejected):
         return item
     cancel_unsent(session, item)
     f = Facts(session, item, actor)  # read after the new revision and any flag: both change the facts
     _close_review(f, ReviewState.voided)
-    if item.state in ("approved", "scheduled"):
+    if item.state in EDITABLE_WAITING:
         latest = latest_review(session, item.id)
         latest.state = ReviewState.voided
     item.approved_revision_id = None
     item.review_incomplete = False
-    _, gate = _transition(session, item, actor, "edit", channel=channel, restarted=True,
+    _, gate = _transition(session, item, actor, Action.edit, channel=channel, restarted=True,
                           content_hash=revision.content_hash)
     _open_step(f, _open_review(session, item, actor), gate)
     if actor.id != item.drafter_id:
@@ -436,11 +417,11 @@ def mark_published(session: Session, *, item_id: int, item: Item | None = None) 
     """Every chosen channel confirmed: the item is published. `item`: already read FOR UPDATE by the caller."""
     if item is None or item.id != item_id:
         item = session.get(Item, item_id, with_for_update=True)
-    if item.state == "published":
+    if item.state == ItemState.published:
         return item
     with action_rows(session):
         item.published_at = utcnow()
-        _transition(session, item, None, "publish", channel="scheduler")
+        _transition(session, item, None, Action.publish, channel="scheduler")
         notify(session, item, [item.drafter_id], "item.published")
     return item
 
@@ -448,7 +429,7 @@ def mark_published(session: Session, *, item_id: int, item: Item | None = None) 
 def void_approval(session: Session, *, item_id: int, reason: str) -> Item:
     """The content no longer matches the approval (checked at publish time): back to the first gate."""
     item = session.get(Item, item_id, with_for_update=True)
-    if item.state not in ("approved", "scheduled"):
+    if item.state not in EDITABLE_WAITING:
         return item
     with action_rows(session):
         return _void(session, item, reason)
@@ -461,7 +442,7 @@ def _void(session: Session, item: Item, reason: str) -> Item:
         latest.state = ReviewState.voided
     item.approved_revision_id = None
     item.review_incomplete = False
-    _, gate = _transition(session, item, None, "void", channel="scheduler", reason=reason)
+    _, gate = _transition(session, item, None, Action.void, channel="scheduler", reason=reason)
     drafter = session.get(User, item.drafter_id)
     _open_step(Facts(session, item, None), _open_review(session, item, drafter), gate)
     notify(session, item, [item.drafter_id], "item.voided", reason=reason)

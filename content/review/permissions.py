@@ -9,12 +9,19 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from content.models import Decision, Item, Review, ReviewState, ReviewStep, Role, User
+from content.db import review_rows
+from content.models import Decision, Gate, Item, ItemState, Review, ReviewState, ReviewStep, Role, User
 from content.review.facts import Facts
-from content.review.reviewers import GATE_ORDER
-from content.review.rules import ACTION_LABELS, USER_ACTIONS, lookup
-
-DECIDING = ("approve", "reject")
+from content.review.rules import (
+    ACTION_LABELS,
+    DECIDING,
+    GATE_ORDER,
+    USER_ACTIONS,
+    Action,
+    Party,
+    lookup,
+    permission,
+)
 
 
 def active_review(session: Session, item_id: int) -> Review | None:
@@ -24,11 +31,11 @@ def active_review(session: Session, item_id: int) -> Review | None:
 
 
 def latest_review(session: Session, item_id: int) -> Review | None:
-    return session.exec(select(Review).where(Review.item_id == item_id).order_by(col(Review.id).desc())).first()
+    return review_rows.latest_review(session, item_id)
 
 
 def steps_of(session: Session, review_id: int) -> list[ReviewStep]:
-    return list(session.exec(select(ReviewStep).where(ReviewStep.review_id == review_id).order_by(ReviewStep.id)))
+    return review_rows.steps_of(session, review_id)
 
 
 def current_step(session: Session, item: Item) -> ReviewStep | None:
@@ -49,12 +56,15 @@ def decision_refusal(f: Facts, user: User, step: ReviewStep) -> str | None:
     return None
 
 
+NOT_HOLDER: dict[str, str] = {
+    Gate.dept_head: "您不是该稿件所属部门的负责人，不能审核此环节",
+    Gate.leader: "您不分管该稿件所属部门，不能审核此环节",
+    Gate.principal: "此环节须由镇主要领导审核",
+}
+
+
 def _not_holder_message(gate: str) -> str:
-    return {
-        "dept_head": "您不是该稿件所属部门的负责人，不能审核此环节",
-        "leader": "您不分管该稿件所属部门，不能审核此环节",
-        "principal": "此环节须由镇主要领导审核",
-    }.get(gate, "您不是该环节的审核人")
+    return NOT_HOLDER.get(gate, "您不是该环节的审核人")
 
 
 def late_step_for(f: Facts, user: User) -> ReviewStep | None:
@@ -74,48 +84,45 @@ def refusal(f: Facts, action: str) -> str | None:
     Everything it reads comes from `f`, so asking for every action of one item costs one read of each fact.
     """
     item, user = f.item, f.user
-    if user.org_id != item.org_id or not user.active:
+    if user is None or user.org_id != item.org_id or not user.active:
         return "您无权操作此稿件"
     if lookup(item.state, item.gate, action) is None:
         return f"稿件当前状态下不能{ACTION_LABELS.get(action, action)}"
-    is_drafter = user.id == item.drafter_id
-    if action == "submit":
-        return None if is_drafter else "只有起草人可以提交审核"
-    if action == "recall":
-        return None if is_drafter else "只有起草人可以撤回稿件"
     if action in DECIDING:
-        if item.state != "in_review":
-            step = late_step_for(f, user) if action == "approve" else None
-            return None if step else "该稿件没有待您审核的环节"
+        return _decision_refusal(f, user, action)
+    rule = permission(action, item.state)
+    if rule is None:
+        return "未知操作"
+    if rule.sensitive is not None and item.sensitive != rule.sensitive:
+        return rule.sensitive_refusal
+    if not any(_is(f, user, party) for party in rule.who):
+        return rule.refusal
+    if rule.authors_refusal and user.id in f.authors:
+        return rule.authors_refusal
+    return None
+
+
+def _is(f: Facts, user: User, party: Party) -> bool:
+    """Whether `user` is `party` to the item of `f`."""
+    if party == Party.drafter:
+        return user.id == f.item.drafter_id
+    if party == Party.admin:
+        return Role.admin in f.roles
+    if party == Party.current_reviewer:
         step = f.current_step
-        return decision_refusal(f, user, step) if step else "该稿件没有待审核的环节"
-    if action == "edit":
-        if item.state in ("draft", "rejected", "approved", "scheduled"):
-            return None if is_drafter or Role.admin in f.roles else "只有起草人可以修改稿件"
-        step = f.current_step
-        if step and user.id in f.holders(step.gate):
-            return None
-        return "审核中的稿件只能由当前环节的审核人修改；起草人请先撤回"
-    if action == "flag_sensitive":
-        if item.sensitive:
-            return "稿件已标记为敏感"
-        reviewers = set().union(*(f.holders(g) for g in GATE_ORDER))
-        return None if is_drafter or user.id in reviewers or Role.admin in f.roles else "您无权标记此稿件"
-    if action == "clear_sensitive":
-        if not item.sensitive:
-            return "稿件未标记为敏感"
-        allowed = f.holders("leader") | f.holders("principal")
-        return None if user.id in allowed else "只有分管领导或主要领导可以取消敏感标记"
-    if action == "emergency_publish":
-        if user.id not in f.holders("principal"):
-            return "只有镇主要领导可以紧急发布"
-        return "不能紧急发布本人起草或修改过的稿件" if user.id in f.authors else None
-    if action == "withdraw":
-        allowed = f.holders("leader") | f.holders("principal")
-        return None if user.id in allowed or Role.admin in f.roles else "只有分管领导、主要领导或管理员可以撤稿"
-    if action == "archive":
-        return None if Role.admin in f.roles else "只有管理员可以归档"
-    return "未知操作"
+        return step is not None and user.id in f.holders(step.gate)
+    if party == Party.reviewer:
+        return any(user.id in f.holders(gate) for gate in GATE_ORDER)
+    return user.id in f.holders(Gate(party))  # leader, principal: the holders of that gate
+
+
+def _decision_refusal(f: Facts, user: User, action: str) -> str | None:
+    """同意/驳回: the current step's rules; after an emergency publication, a skipped gate's (同意 only)."""
+    if f.item.state != ItemState.in_review:
+        step = late_step_for(f, user) if action == Action.approve else None
+        return None if step else "该稿件没有待您审核的环节"
+    step = f.current_step
+    return decision_refusal(f, user, step) if step else "该稿件没有待审核的环节"
 
 
 def available_actions(session: Session, item: Item, user: User) -> list[str]:
