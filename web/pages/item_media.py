@@ -6,7 +6,9 @@ tell whether an unpublished file exists. The bytes are verified against their ha
 
 Headers make a file inert wherever it is opened: the stored mime type (never guessed from the URL),
 `nosniff`, a `sandbox` CSP, `attachment` (with an RFC 5987 UTF-8 name) for everything but images, and
-a year of immutable caching (the URL is the content's hash).
+a year of immutable caching (the URL is the content's hash). A public file answers
+`Cross-Origin-Resource-Policy: cross-origin` so the portal's article pages can embed it; a file only
+staff may read stays `same-site`.
 """
 
 from __future__ import annotations
@@ -36,11 +38,12 @@ FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandb
 
 def _readable(session, user: User | None, sha256: str) -> tuple[StoredFile, bool]:
     """The row the reader may see and whether it is public (published); NotFound otherwise."""
+    public_orgs = published_orgs_of(session, sha256)
     if user is not None:
         row = find_file(session, org_id=user.org_id, sha256=sha256)
         if row is not None:
-            return row, False
-    for org_id in sorted(published_orgs_of(session, sha256)):
+            return row, user.org_id in public_orgs
+    for org_id in sorted(public_orgs):
         row = find_file(session, org_id=org_id, sha256=sha256)
         if row is not None:
             return row, True
@@ -69,7 +72,8 @@ def serve_file(request: Request, sha256: str, session: SessionDep,
         "Content-Disposition": content_disposition(kind, filename),
         "Cache-Control": f"{'public' if public else 'private'}, max-age=31536000, immutable",
         "ETag": f'"{sha256}"',
-        "Cross-Origin-Resource-Policy": "same-site",
+        # A published file is embedded by the portal (another site); staff-only files stay same-site.
+        "Cross-Origin-Resource-Policy": "cross-origin" if public else "same-site",
     })
 
 
