@@ -107,10 +107,14 @@ def run_checks(session: Session, item: Item) -> CheckResult:
         result.warn("cover_missing", f"公众号图文未设置封面图，将使用{fallback}", "cover_image")
 
     covers = [{"src": item.cover_image, "alt": "封面"}] if item.cover_image else []
-    for img in covers + images_of(item.body_html):
+    body_images = images_of(item.body_html)
+    for img in covers + body_images:
         src = img["src"]
         if not img["alt"]:
-            result.warn("alt_missing", f"图片缺少替代文字（alt）：{src[:60]}", "body_html")
+            # Named by position, never by URL: a /files/<sha256> URL is one unbreakable word
+            # (it widened phone pages) and shows a content hash to every reader.
+            n = next(i for i, b in enumerate(body_images, 1) if b is img)
+            result.warn("alt_missing", f"正文第 {n} 张图片缺少替代文字（请在编辑器中为图片填写说明）", "body_html")
         if mp and sha_of_url(src):
             _check_stored_image(session, item.org_id, src, result)
         elif mp:

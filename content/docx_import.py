@@ -147,7 +147,12 @@ def _child_main() -> int:
         with image.open() as stream:
             raw = stream.read(MAX_ENTRY_UNCOMPRESSED + 1)
         images.append({"mime": image.content_type or "", "data": base64.b64encode(raw).decode()})
-        return {"src": f"{IMAGE_PREFIX}{len(images) - 1}"}
+        # mammoth already sets alt from the picture's Word description (or title); a picture
+        # without one is named by its place in the document rather than left without alt.
+        attrs = {"src": f"{IMAGE_PREFIX}{len(images) - 1}"}
+        if not (image.alt_text or "").strip():
+            attrs["alt"] = f"Word 文档中的第 {len(images)} 张图片"
+        return attrs
 
     result = mammoth.convert_to_html(io.BytesIO(data), convert_image=mammoth.images.img_element(keep))
     json.dump({"html": result.value, "images": images, "messages": len(result.messages)}, sys.stdout)
