@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from content.db.rowbuffer import model_row
 from content.labels import channel_label
 from content.models import Item, Publication, PublicationState, Review, Revision
+from content.models.ids import pk
 from content.models.item_channel import ChannelKind, ChannelTarget, known_targets
 from content.models.publication import Installation, new_uid
 from content.timeutil import utcnow
@@ -38,7 +39,7 @@ def installation_uid(session: Session) -> str:
     The row has the fixed primary key 1, so two processes making it at once cannot both succeed: the
     loser's savepoint rolls back and it reads the winner's row.
     """
-    uid = session.exec(select(Installation.uid).order_by(Installation.id).limit(1)).first()
+    uid = session.exec(select(Installation.uid).order_by(col(Installation.id)).limit(1)).first()
     if uid is not None:
         return uid
     try:
@@ -46,7 +47,7 @@ def installation_uid(session: Session) -> str:
             session.add(Installation(id=1, uid=new_uid()))
     except IntegrityError:
         pass
-    return session.exec(select(Installation.uid).order_by(Installation.id).limit(1)).one()
+    return session.exec(select(Installation.uid).order_by(col(Installation.id)).limit(1)).one()
 
 
 def idempotency_key(installation: str, publication_uid: str) -> str:
@@ -64,7 +65,10 @@ def create_publications(
     """
     revision_id = item.approved_revision_id
     if content_hash is None:
-        content_hash = session.get(Revision, revision_id).content_hash
+        revision = session.get(Revision, revision_id) if revision_id is not None else None
+        if revision is None:  # the chain approves a revision before it creates the rows
+            raise ValueError(f"item {item.id} has no approved revision to publish")
+        content_hash = revision.content_hash
     now = utcnow()
     due = now if emergency or not item.publish_at or item.publish_at <= now else item.publish_at
     rows = []
@@ -89,7 +93,7 @@ def cancel_unsent(session: Session, item: Item) -> int:
     asks the channel and deletes it if it is there.
     """
     now = utcnow()
-    result = session.execute(
+    result = session.exec(
         update(Publication)
         .where(col(Publication.item_id) == item.id, col(Publication.state).in_(UNSENT))
         .values(state=PublicationState.cancelled, updated_at=now)
@@ -154,7 +158,7 @@ def live_channels(session: Session, item_ids: list[int] | Select, *, since_withd
         select(Publication.item_id, Publication.channel, Publication.target)
         .where(col(Publication.item_id).in_(item_ids), col(Publication.confirmed_at).is_not(None),
                col(Publication.state).in_(states))
-        .order_by(Publication.id)
+        .order_by(col(Publication.id))
     ).all()
     out: dict[int, list[str]] = {}
     for item_id, channel, target in found:
@@ -165,7 +169,7 @@ def live_channels(session: Session, item_ids: list[int] | Select, *, since_withd
 
 
 # How a channel that is not live (yet) is described next to the live ones.
-NOT_LIVE_TEXT = {
+NOT_LIVE_TEXT: dict[str, str] = {
     PublicationState.pending: "等待发送", PublicationState.claimed: "正在发送", PublicationState.sent: "已发送，等待确认",
     PublicationState.failed: "发送失败", PublicationState.unknown: "发送结果待核对",
     PublicationState.withdrawn: "已撤下",
@@ -206,7 +210,8 @@ def channel_status(session: Session, item: Item) -> ChannelStatus:
         select(Publication.channel, Publication.target, Publication.state)
         .where(Publication.item_id == item.id).order_by(col(Publication.id).desc())
     ).all()
-    live = live_channels(session, [item.id]).get(item.id, [])
+    item_id = pk(item)
+    live = live_channels(session, [item_id]).get(item_id, [])
     names = group_names(session, item.org_id) if any(ch == ChannelKind.wecom_group for ch, _, _ in rows) else {}
     newest: dict[str, str] = {}
     for channel, target, state in rows:

@@ -18,7 +18,7 @@ def channel_targets(channels: list[str]) -> list[int]:
 def robot_names(session: Session, *, org_id: int) -> dict[int, str]:
     """id → name of every robot, deleted ones included (for channel labels like `wecom_group:5`)."""
     rows = session.exec(select(RobotGroup.id, RobotGroup.name).where(RobotGroup.org_id == org_id)).all()
-    return dict(rows)
+    return {robot_id: name for robot_id, name in rows if robot_id is not None}
 
 
 def check_item_groups(session: Session, *, org_id: int, channels: list[str]) -> list[str]:

@@ -29,6 +29,7 @@ from content.models import (
     User,
 )
 from content.models.channel_targets import RobotGroup
+from content.models.ids import pk
 from content.models.item_channel import (
     ChannelEntryError,
     ChannelKind,
@@ -157,7 +158,7 @@ def _normalize(session: Session, org_id: int, data: dict[str, Any]) -> dict[str,
 
 
 def create_item(session: Session, *, actor: User, data: dict[str, Any], channel: str = "web") -> Item:
-    roles = roles_of(session, actor.id)
+    roles = roles_of(session, pk(actor))
     if not roles & {Role.drafter, Role.admin}:
         raise Forbidden("not_drafter", "只有拟稿人可以新建稿件")
     if actor.department_id is None:
@@ -165,7 +166,7 @@ def create_item(session: Session, *, actor: User, data: dict[str, Any], channel:
     fields = _normalize(session, actor.org_id, data)
     if "title" not in fields:
         raise Invalid("title_required", "标题不能为空", field="title")
-    item = Item(org_id=actor.org_id, department_id=actor.department_id, drafter_id=actor.id, **fields)
+    item = Item(org_id=actor.org_id, department_id=actor.department_id, drafter_id=pk(actor), **fields)
     session.add(item)
     session.flush()
     revision = _snapshot(session, item, actor, number=1)  # a new item has no revision yet
@@ -180,7 +181,7 @@ def _snapshot(session: Session, item: Item, actor: User, *, number: int | None =
     content = content_of(item)
     if number is None:
         number = (session.exec(select(func.max(Revision.number)).where(Revision.item_id == item.id)).one() or 0) + 1
-    revision = Revision(org_id=item.org_id, item_id=item.id, number=number, created_by=actor.id,
+    revision = Revision(org_id=item.org_id, item_id=pk(item), number=number, created_by=pk(actor),
                         content=content, content_hash=content_hash(content))
     session.add(revision)
     session.flush()
@@ -295,7 +296,7 @@ def _has_channel(channel: str) -> Any:
 
 
 def list_revisions(session: Session, *, item_id: int) -> list[Revision]:
-    return list(session.exec(select(Revision).where(Revision.item_id == item_id).order_by(Revision.number)).all())
+    return list(session.exec(select(Revision).where(Revision.item_id == item_id).order_by(col(Revision.number))).all())
 
 
 def get_revision(session: Session, *, org_id: int, revision_id: int) -> Revision:
