@@ -30,6 +30,7 @@
   if (!form || !window.wangEditor) { return; }
   var W = window.wangEditor;
   var KEY = form.getAttribute("data-draft-key");
+  var IS_NEW = /\/items\/new$/.test(new URL(form.action, window.location.href).pathname);
   var hidden = document.getElementById("body_html");
   var status = document.getElementById("upload-status");
   var saveStatus = document.getElementById("save-status");
@@ -305,7 +306,9 @@
       if (body.ok || body.location) {
         saving = true;
         dropDraft(KEY);
-        window.location.href = body.location;
+        // The first save of a new item replaces the /items/new entry: Back must never return to a blank
+        // form of an item that now exists (its 保存草稿 would make a second item).
+        if (IS_NEW) { window.location.replace(body.location); } else { window.location.href = body.location; }
         return;
       }
       fieldErrors(body.errors);
