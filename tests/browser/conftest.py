@@ -32,6 +32,25 @@ SECRET_KEY = "browser-test-secret-key"
 DEMO_ORG = "default"
 
 
+def horizontal_overflow(page) -> str | None:
+    """Why `page` is wider than its configured viewport, or None when it fits.
+
+    Compared with the width the context was made with, never with `window.innerWidth`: with
+    is_mobile=True Chromium widens the layout viewport to fit a too-wide page, so innerWidth grows
+    with the page (558 on a 375 px phone) and `scrollWidth <= innerWidth` always holds.
+    """
+    width = page.viewport_size["width"]
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    if scroll <= width:
+        return None
+    wide = page.evaluate("""w => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > w + 1).slice(-5)
+        .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+             (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '')
+             + ' right=' + Math.round(e.getBoundingClientRect().right))""", width)
+    return f"horizontal overflow at {page.url}: scrollWidth {scroll} > viewport {width}; widest: {wide}"
+
+
 def _unavailable(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"browser tests cannot run under CI: {reason}", pytrace=False)

@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from tests.browser.conftest import horizontal_overflow
+
 pytestmark = pytest.mark.browser
 
 WORD_PASTE = '<span style="font-family:仿宋_GB2312">为切实做好<b>冬季安全生产</b>工作。</span>'
@@ -27,8 +29,8 @@ def _paste(v, html: str) -> None:
 
 
 def _no_overflow(v) -> None:
-    assert v.page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), \
-        f"horizontal overflow at {v.page.url}"
+    problem = horizontal_overflow(v.page)
+    assert problem is None, problem
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))

@@ -1,7 +1,7 @@
 """Every page of the demo town in Chromium, as each role sees it, at 1366×768 and on a 375×812 phone.
 
 For each page and viewport: the page answers (no redirect to the login page), nothing is wider than
-the window (`scrollWidth <= innerWidth`), the browser logged no error (console errors, uncaught
+the configured viewport (`scrollWidth <= viewport width`), the browser logged no error (console errors, uncaught
 exceptions and CSP violations all count) and axe-core finds no WCAG 2.0/2.1 A or AA violation.
 axe-core is vendored under tests/browser/vendor/ (from the npm registry); nothing is fetched at test
 time. It is evaluated through the DevTools protocol, so the app's own Content-Security-Policy stays in
@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlmodel import Session, select
 
-from tests.browser.conftest import ARTIFACTS, DEMO_ORG, SECRET_KEY
+from tests.browser.conftest import ARTIFACTS, DEMO_ORG, SECRET_KEY, horizontal_overflow
 
 pytestmark = pytest.mark.browser
 
@@ -227,14 +227,9 @@ def _problems(page, errors: list[str], label: str, axe_source: str, *, allowed: 
     problems: list[str] = []
     if shot:
         page.screenshot(path=str(ARTIFACTS / f"every-page-{label}.png"), full_page=True)
-        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        if width[0] > width[1]:
-            wide = page.evaluate("""w => [...document.querySelectorAll('body *')]
-                .filter(e => e.getBoundingClientRect().right > w + 1).slice(0, 5)
-                .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
-                     (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '')
-                     + ' right=' + Math.round(e.getBoundingClientRect().right))""", width[1])
-            problems.append(f"horizontal overflow: scrollWidth {width[0]} > innerWidth {width[1]}; widest: {wide}")
+        overflow = horizontal_overflow(page)
+        if overflow:
+            problems.append(overflow)
     if axe:
         page.evaluate(axe_source)
         violations = page.evaluate(AXE_RUN, WCAG_TAGS)

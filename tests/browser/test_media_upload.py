@@ -10,6 +10,8 @@ import re
 
 import pytest
 
+from tests.browser.conftest import horizontal_overflow
+
 pytestmark = pytest.mark.browser
 
 VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 375, "height": 812}}
@@ -40,8 +42,8 @@ def files(tmp_path_factory):
 
 
 def _no_overflow(v) -> None:
-    assert v.page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), \
-        f"horizontal overflow at {v.page.url}"
+    problem = horizontal_overflow(v.page)
+    assert problem is None, problem
 
 
 def _body(page) -> str:
