@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -145,11 +145,25 @@ def _mark(tokens: list[str], changed: set[int] | None, wrap: str) -> str:
     return "".join(parts)
 
 
+_SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+
+
+def _key(token: str) -> str:
+    """What a token is compared by: an image by its source only (a resized or re-described copy of the
+    same picture is the same picture), everything else as written."""
+    if _is_tag(token) and _tag_name(token) in _MEDIA and not token.startswith("</"):
+        match = _SRC.search(token)
+        if match:
+            return "img:" + next(g for g in match.groups() if g is not None)
+    return token
+
+
 def _inline(old: str, new: str) -> tuple[str, str]:
     a, b = _tokens(old), _tokens(new)
     gone: set[int] = set()
     added: set[int] = set()
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    keys_a, keys_b = [_key(t) for t in a], [_key(t) for t in b]
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, keys_a, keys_b, autojunk=False).get_opcodes():
         if op != "equal":
             gone.update(range(i1, i2))
             added.update(range(j1, j2))
@@ -169,8 +183,11 @@ def body_blocks(old_html: str, new_html: str) -> list[BodyBlock]:
             out.extend(BodyBlock("same", sanitize(x), sanitize(x)) for x in b[j1:j2])
             continue
         olds, news = a[i1:i2], b[j1:j2]
+        # As many blocks replaced as replacing them: each one was edited in place (one row per changed
+        # paragraph), however much its text changed.
+        paired = len(olds) == len(news)
         while olds or news:
-            if olds and news and _similar(olds[0], news[0]):
+            if olds and news and (paired or _similar(olds[0], news[0])):
                 marked_old, marked_new = _inline(olds.pop(0), news.pop(0))
                 out.append(BodyBlock("changed", sanitize(marked_old), sanitize(marked_new)))
             elif olds and (not news or len(olds) >= len(news)):
@@ -278,6 +295,17 @@ def field_changes(old: Mapping[str, Any], new: Mapping[str, Any], *,
         else:
             out.append(FieldChange(name, label, f"{_shown(name, a, categories)} → {_shown(name, b, categories)}"))
     return out
+
+
+def baseline(revisions: Sequence[Any], current: Any, reviewed_ids: Collection[int]) -> Any | None:
+    """The revision `current` is compared with: the newest older revision that was sent for review.
+
+    Draft saves in between were never seen by a reviewer, so they are skipped; None when no older
+    revision was ever submitted (a first submission, shown whole as 首次提交). `revisions` are
+    Revision-like (id, number).
+    """
+    older = [r for r in revisions if r.number < current.number and r.id in reviewed_ids]
+    return max(older, key=lambda r: r.number, default=None)
 
 
 def review_diff(old: Mapping[str, Any] | None, new: Mapping[str, Any], *,

@@ -17,7 +17,7 @@ from content.models import AuditEvent, Category, Department, Revision, User
 from content.outbox import channel_status
 from content.preview import preview_path
 from content.review import chain as workflow
-from content.review.diff import file_names, review_diff, thumbnail_src
+from content.review.diff import baseline, file_names, review_diff, thumbnail_src
 from content.store import list_revisions
 from web.deps import SessionDep
 from web.pages.access import item_for_viewer
@@ -52,11 +52,8 @@ def _page(request: Request, session, user: User, item_id: int, *, errors: dict |
     item = item_for_viewer(session, user, item_id, roles(request))
     revisions = list_revisions(session, item_id=item.id)
     current = next((r for r in revisions if r.id == item.current_revision_id), revisions[-1] if revisions else None)
-    previous = None
-    if current is not None:
-        older = [r for r in revisions if r.number < current.number]
-        previous = older[-1] if older else None
     history = workflow.review_history(session, item_id=item.id)
+    previous = baseline(revisions, current, {h["revision_id"] for h in history}) if current else None
     events = session.exec(select(AuditEvent).where(AuditEvent.target_type == "item", AuditEvent.target_id == item.id)
                           .order_by(AuditEvent.id)).all()
     names = {u.id: u.name for u in session.exec(select(User).where(User.org_id == user.org_id))}

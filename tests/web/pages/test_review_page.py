@@ -288,3 +288,59 @@ def test_preview_decisions_are_refused_clearly(client_for, engine, world, monkey
     r = head.submit(link2 + "/decide", {"action": "reject", "content_hash": seen2, "reason": "不同意"})
     assert r.status_code in (403, 409) and ("无需" in r.text or "不能" in r.text)
     assert _state(engine, item2) == ("withdrawn", None)
+
+
+# ---------------------------------------------------------------------------- walk findings 5 and 6
+
+SHA = "36feefcea91c3132c92b52108452a117cdeff5869383228b2bf1d0123456789a"
+
+
+def test_a_changed_paragraph_with_an_unchanged_photo_is_one_row_and_the_photo_is_not_marked():
+    old = f'<p>各村：</p><p>正文中插入手机照片：<img src="/files/{SHA}" alt=""></p><p>特此通知。</p>'
+    new = (f'<p>各村：</p><p>现场检查照片（东风村消防通道）：<img src="/files/{SHA}" alt="消防通道" '
+           f'width="600"></p><p>特此通知。</p>')
+    blocks = body_blocks(old, new)
+    assert [b.kind for b in blocks] == ["same", "changed", "same"]
+    changed = blocks[1]
+    assert "media" not in changed.old_html and "media" not in changed.new_html  # same src: not re-added
+    assert "<ins>" in changed.new_html and "<del>" in changed.old_html
+
+
+def _save_and_submit(engine, world, item_id: int, body: str, *, submit: bool = True) -> None:
+    with Session(engine) as s:
+        drafter = s.get(User, world.drafter)
+        store.update_item(s, actor=drafter, item_id=item_id, changes={"body_html": body})
+        s.commit()
+        if submit:
+            workflow.apply_action(s, item_id=item_id, actor=drafter, action="submit")
+            s.commit()
+
+
+def test_first_submission_after_draft_saves_is_the_whole_article_not_a_diff(client_for, engine, world):
+    with Session(engine) as s:
+        drafter = s.get(User, world.drafter)
+        item = store.create_item(s, actor=drafter, data={"title": "关于核对现场照片的通知", "body_html": BODY_1,
+                                                         "channels": ["portal"]})
+        s.commit()
+        item_id = item.id
+        store.update_item(s, actor=drafter, item_id=item_id, changes={"topic": "其他"})
+        s.commit()
+    _save_and_submit(engine, world, item_id, BODY_2)  # third draft revision, first submission
+    page = client_for("head_a").page(f"/items/{item_id}/review").text
+    assert 'id="first-submission"' in page and "首次提交" in page
+    assert 'id="compare"' not in page and 'id="diff"' not in page
+
+
+def test_a_resubmission_is_compared_with_the_rejected_revision_not_an_intermediate_draft(
+        client_for, engine, world):
+    item_id = _submitted(engine, world)  # revision 1, submitted
+    with Session(engine) as s:
+        workflow.apply_action(s, item_id=item_id, actor=s.get(User, world.head_a), action="reject",
+                              reason="请补充核对要求")
+        s.commit()
+    _save_and_submit(engine, world, item_id, BODY_1.replace("特此通知", "中间草稿"), submit=False)
+    _save_and_submit(engine, world, item_id, BODY_2)
+    page = client_for("head_a").page(f"/items/{item_id}/review").text
+    assert "与上次送审的第 1 版相比的修改" in page and 'id="first-submission"' not in page
+    compare = page[page.index('id="compare"'):page.index('id="files"')]
+    assert "中间草稿" not in compare and "<ins>实拍</ins>" in compare
