@@ -7,7 +7,10 @@ event and its notifications in the caller's transaction; the caller commits.
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlmodel import Session, col, select
 
 from content.db import review_rows
 from content.db.review_rows import record_notification as notify
@@ -24,6 +27,7 @@ from content.models import (
     Revision,
     User,
 )
+from content.models.ids import pk
 from content.outbox import cancel_unsent, create_publications, request_withdrawal
 from content.review.facts import Facts
 from content.review.permissions import (
@@ -56,6 +60,20 @@ from content.store import apply_edit, get_item, run_checks
 from content.timeutil import fmt_local, utcnow
 
 STALE_MESSAGE = "稿件已修改，请重新查看（刷新页面）后再审核"
+
+T = TypeVar("T")
+
+
+def _present(value: T | None, what: str) -> T:
+    """A row the chain's state promises (an item in review has its review and current step): a 409, not a crash."""
+    if value is None:
+        raise Conflict("state_inconsistent", f"稿件审核记录不完整（缺少{what}），请刷新后重试")
+    return value
+
+
+def _who(session: Session, user_id: int | None) -> str:
+    user = session.get(User, user_id) if user_id is not None else None
+    return user.name if user is not None else "他人"
 
 __all__ = [  # the review chain's public face; the reads are re-exported from content.review.permissions
     "active_review", "apply_action", "available_actions", "current_step", "edit_item", "gate_assignees",
@@ -113,7 +131,7 @@ def _raise_if_moved_on(f: Facts, actor: User, seen_hash: str | None) -> None:
         raise _stale(f.content_hash)
     step = _decided_step_of(f, actor)
     if step is not None:
-        who = "您" if step.decided_by == actor.id else f.session.get(User, step.decided_by).name
+        who = "您" if step.decided_by == actor.id else _who(f.session, step.decided_by)
         verb = "驳回" if step.decision == Decision.rejected else "同意"
         raise Conflict("already_decided", f"该环节已由{who}处理（{fmt_local(step.decided_at)} {verb}），无需重复操作",
                        decided_by=who, decision=step.decision)
@@ -131,7 +149,7 @@ def _decided_step_of(f: Facts, actor: User) -> ReviewStep | None:
     pending = f.current_step if f.item.state == ItemState.in_review else None
     if pending is not None and actor.id in (pending.assignee_ids or []):
         return None
-    mine = [s for s in f.steps(review.id) if s.decision in (Decision.approved, Decision.rejected)
+    mine = [s for s in f.steps(pk(review)) if s.decision in (Decision.approved, Decision.rejected)
             and (s.decided_by == actor.id or actor.id in (s.assignee_ids or []))]
     return mine[-1] if mine else None
 
@@ -173,7 +191,8 @@ def _transition(
 
 
 def _open_review(session: Session, item: Item, actor: User) -> Review:
-    review = Review(org_id=item.org_id, item_id=item.id, revision_id=item.current_revision_id, started_by=actor.id)
+    review = Review(org_id=item.org_id, item_id=pk(item), revision_id=_present(item.current_revision_id, "当前版本"),
+                    started_by=pk(actor))
     session.add(review)
     session.flush()
     return review
@@ -183,7 +202,7 @@ def _open_step(f: Facts, review: Review, gate: str) -> int:
     """Open the step of `gate` and tell its assignees; returns the step's id."""
     session, item = f.session, f.item
     assignees = gate_assignee_ids(session, item, gate, f.authors)
-    step_id = review_rows.insert_step(session, org_id=item.org_id, review_id=review.id, item_id=item.id, gate=gate,
+    step_id = review_rows.insert_step(session, org_id=item.org_id, review_id=pk(review), item_id=pk(item), gate=gate,
                                       assignee_ids=assignees, opened_at=utcnow())
     notify(session, item, assignees, "review.pending", step_id=step_id, gate=gate)
     return step_id
@@ -218,9 +237,9 @@ def _submit(session, item, actor, *, channel, f: Facts, **_):
     _check_reviewers(f)
     item.check_warnings = checks.warnings
     item.submitted_at = utcnow()
-    _, gate = _transition(session, item, actor, Action.submit, channel=channel, revision_id=item.current_revision_id,
-                          content_hash=seen, warnings=len(checks.warnings))
-    _open_step(f, _open_review(session, item, actor), gate)
+    _state, gate = _transition(session, item, actor, Action.submit, channel=channel,
+                               revision_id=item.current_revision_id, content_hash=seen, warnings=len(checks.warnings))
+    _open_step(f, _open_review(session, item, actor), _present(gate, "审核环节"))
     return item
 
 
@@ -230,13 +249,13 @@ def _approve(session, item, actor, *, comment, content_hash, channel, f: Facts, 
         raise _stale(seen)
     if item.state != ItemState.in_review:
         return _approve_late(f, actor, comment=comment, seen=seen, channel=channel)
-    step = f.current_step
-    review = f.active_review
+    step = _present(f.current_step, "当前审核环节")
+    review = _present(f.active_review, "进行中的审核")
     _decide(session, step, actor, Decision.approved, comment=comment, content_hash=seen, channel=channel)
     state, gate = _transition(session, item, actor, Action.approve, channel=channel, after=step.gate, gate=step.gate,
                               comment=comment, content_hash=seen)
     if state == ItemState.in_review:
-        _open_step(f, review, gate)
+        _open_step(f, review, _present(gate, "下一审核环节"))
         notify(session, item, [item.drafter_id], "item.step_approved", step_id=step.id, gate=step.gate, by=actor.name)
         return item
     _finish_approval(session, item, review, actor, channel=channel, content_hash=seen)
@@ -249,7 +268,7 @@ def _decide(session, step: ReviewStep, actor: User, decision: str, *, comment, c
                   channel=channel, content_hash=content_hash, after_the_fact=step.decision == Decision.skipped)
     if not review_rows.decide_step(session, step, values):
         session.refresh(step)
-        who = session.get(User, step.decided_by).name if step.decided_by else "他人"
+        who = _who(session, step.decided_by)
         raise Conflict("already_decided", f"该环节已由{who}处理", decided_by=who)
 
 
@@ -266,8 +285,8 @@ def _finish_approval(session, item: Item, review: Review, actor: User | None, *,
 
 def _approve_late(f: Facts, actor, *, comment, seen, channel):
     session, item = f.session, f.item
-    step = late_step_for(f, actor)
-    approved = session.get(Revision, item.approved_revision_id)
+    step = _present(late_step_for(f, actor), "可补签的审核环节")
+    approved = _present(session.get(Revision, item.approved_revision_id), "已审定版本")
     _decide(session, step, actor, Decision.approved, comment=comment, content_hash=approved.content_hash,
             channel=channel)
     remaining = [s for s in f.steps(step.review_id) if s.decision == Decision.skipped]
@@ -279,7 +298,8 @@ def _approve_late(f: Facts, actor, *, comment, seen, channel):
 
 
 def _reject(session, item, actor, *, reason, content_hash, channel, f: Facts, **_):
-    step, review, seen = f.current_step, f.active_review, f.content_hash
+    step, seen = _present(f.current_step, "当前审核环节"), f.content_hash
+    review = _present(f.active_review, "进行中的审核")
     if content_hash and content_hash != seen:
         raise _stale(seen)
     _decide(session, step, actor, Decision.rejected, comment=reason, content_hash=seen, channel=channel)
@@ -297,7 +317,7 @@ def _close_review(f: Facts, state: str) -> None:
     session, review = f.session, f.active_review
     if review is None:
         return
-    review_rows.void_pending_steps(session, review.id)
+    review_rows.void_pending_steps(session, pk(review))
     review.state, review.finished_at = state, utcnow()
     session.flush()
     f.forget_steps()
@@ -313,11 +333,11 @@ def _flag(session, item, actor, *, channel, comment, f: Facts, **_):
     item.sensitive = True
     if item.state in EDITABLE_WAITING:
         cancel_unsent(session, item)
-        review = f.latest_review
+        review = _present(f.latest_review, "审核记录")
         review.state, review.finished_at = ReviewState.in_progress, None
         session.flush()
-        _, gate = _transition(session, item, actor, Action.flag_sensitive, channel=channel, comment=comment)
-        _open_step(f, review, gate)
+        _state, gate = _transition(session, item, actor, Action.flag_sensitive, channel=channel, comment=comment)
+        _open_step(f, review, _present(gate, "审核环节"))
         return item
     _transition(session, item, actor, Action.flag_sensitive, channel=channel, comment=comment)
     return item
@@ -327,19 +347,20 @@ def _clear(session, item, actor, *, channel, comment, f: Facts, **_):
     item.sensitive = False
     step, review = f.current_step, f.active_review
     seen = f.content_hash
-    state, _ = _transition(session, item, actor, Action.clear_sensitive, channel=channel, comment=comment)
+    state, _gate = _transition(session, item, actor, Action.clear_sensitive, channel=channel, comment=comment)
     if step is not None and state == ItemState.approved:  # the principal gate was the only one left
         step.decision = Decision.voided
-        _finish_approval(session, item, review, actor, channel=channel, content_hash=seen)
+        _finish_approval(session, item, _present(review, "进行中的审核"), actor, channel=channel, content_hash=seen)
     return item
 
 
 def _emergency(session, item, actor, *, reason, channel, f: Facts, **_):
-    review, step, seen, authors = f.active_review, f.current_step, f.content_hash, f.authors
+    review, step = _present(f.active_review, "进行中的审核"), _present(f.current_step, "当前审核环节")
+    seen, authors = f.content_hash, f.authors
     skipped = [g for g in required_gates(item) if GATE_ORDER.index(g) >= GATE_ORDER.index(step.gate)]
     step.decision = Decision.skipped
     for gate in skipped[1:]:
-        session.add(ReviewStep(org_id=item.org_id, review_id=review.id, item_id=item.id, gate=gate,
+        session.add(ReviewStep(org_id=item.org_id, review_id=pk(review), item_id=pk(item), gate=gate,
                                assignee_ids=gate_assignee_ids(session, item, gate, authors),
                                decision=Decision.skipped, opened_at=utcnow()))
     item.emergency = True
@@ -361,7 +382,7 @@ def _archive(session, item, actor, *, channel, **_):
     return item
 
 
-_HANDLERS = {
+_HANDLERS: dict[str, Callable[..., Item]] = {
     Action.submit: _submit, Action.approve: _approve, Action.reject: _reject, Action.recall: _recall,
     Action.flag_sensitive: _flag, Action.clear_sensitive: _clear, Action.emergency_publish: _emergency,
     Action.withdraw: _withdraw, Action.archive: _archive,
@@ -375,7 +396,7 @@ def edit_item(session: Session, *, item: Item, actor: User, fields: dict, channe
 
 
 def _edit(session: Session, *, item: Item, actor: User, fields: dict, channel: str) -> Item:
-    item = get_item(session, org_id=actor.org_id, item_id=item.id, for_update=True)
+    item = get_item(session, org_id=actor.org_id, item_id=pk(item), for_update=True)
     why_not = refusal(Facts(session, item, actor), Action.edit)
     if why_not is not None:
         if lookup(item.state, item.gate, Action.edit) is None:
@@ -387,7 +408,7 @@ def _edit(session: Session, *, item: Item, actor: User, fields: dict, channel: s
         raise Forbidden("not_allowed", "取消敏感标记请使用“取消敏感”操作（仅分管领导或主要领导）")
     revision = apply_edit(session, item, actor, fields)
     if sensitive and not item.sensitive:  # the flag is a transition of its own, audited, never a silent edit
-        apply_action(session, item_id=item.id, actor=actor, action=Action.flag_sensitive, channel=channel)
+        apply_action(session, item_id=pk(item), actor=actor, action=Action.flag_sensitive, channel=channel)
     if revision is None:
         return item
     record_audit(session, org_id=item.org_id, action="item.edit", target_type="item", target_id=item.id,
@@ -399,13 +420,13 @@ def _edit(session: Session, *, item: Item, actor: User, fields: dict, channel: s
     f = Facts(session, item, actor)  # read after the new revision and any flag: both change the facts
     _close_review(f, ReviewState.voided)
     if item.state in EDITABLE_WAITING:
-        latest = latest_review(session, item.id)
+        latest = _present(latest_review(session, pk(item)), "审核记录")
         latest.state = ReviewState.voided
     item.approved_revision_id = None
     item.review_incomplete = False
-    _, gate = _transition(session, item, actor, Action.edit, channel=channel, restarted=True,
-                          content_hash=revision.content_hash)
-    _open_step(f, _open_review(session, item, actor), gate)
+    _state, gate = _transition(session, item, actor, Action.edit, channel=channel, restarted=True,
+                               content_hash=revision.content_hash)
+    _open_step(f, _open_review(session, item, actor), _present(gate, "审核环节"))
     if actor.id != item.drafter_id:
         notify(session, item, [item.drafter_id], "item.voided", reason=f"{actor.name}修改了稿件，审核重新开始")
     return item
@@ -416,7 +437,7 @@ def _edit(session: Session, *, item: Item, actor: User, fields: dict, channel: s
 def mark_published(session: Session, *, item_id: int, item: Item | None = None) -> Item:
     """Every chosen channel confirmed: the item is published. `item`: already read FOR UPDATE by the caller."""
     if item is None or item.id != item_id:
-        item = session.get(Item, item_id, with_for_update=True)
+        item = _present(session.get(Item, item_id, with_for_update=True), "稿件")
     if item.state == ItemState.published:
         return item
     with action_rows(session):
@@ -428,7 +449,7 @@ def mark_published(session: Session, *, item_id: int, item: Item | None = None) 
 
 def void_approval(session: Session, *, item_id: int, reason: str) -> Item:
     """The content no longer matches the approval (checked at publish time): back to the first gate."""
-    item = session.get(Item, item_id, with_for_update=True)
+    item = _present(session.get(Item, item_id, with_for_update=True), "稿件")
     if item.state not in EDITABLE_WAITING:
         return item
     with action_rows(session):
@@ -437,17 +458,17 @@ def void_approval(session: Session, *, item_id: int, reason: str) -> Item:
 
 def _void(session: Session, item: Item, reason: str) -> Item:
     cancel_unsent(session, item)
-    latest = latest_review(session, item.id)
+    latest = latest_review(session, pk(item))
     if latest is not None:
         latest.state = ReviewState.voided
     item.approved_revision_id = None
     item.review_incomplete = False
-    _, gate = _transition(session, item, None, Action.void, channel="scheduler", reason=reason)
-    drafter = session.get(User, item.drafter_id)
-    _open_step(Facts(session, item, None), _open_review(session, item, drafter), gate)
+    _state, gate = _transition(session, item, None, Action.void, channel="scheduler", reason=reason)
+    drafter = _present(session.get(User, item.drafter_id), "拟稿人")
+    _open_step(Facts(session, item, None), _open_review(session, item, drafter), _present(gate, "审核环节"))
     notify(session, item, [item.drafter_id], "item.voided", reason=reason)
     return item
 
 
 def publications_of(session: Session, item_id: int) -> list[Publication]:
-    return list(session.exec(select(Publication).where(Publication.item_id == item_id).order_by(Publication.id)))
+    return list(session.exec(select(Publication).where(Publication.item_id == item_id).order_by(col(Publication.id))))

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from content.db import review_rows
 from content.models import Decision, Gate, Item, ItemState, Review, ReviewState, ReviewStep, Role, User
+from content.models.ids import pk
 from content.review.facts import Facts
 from content.review.rules import (
     ACTION_LABELS,
@@ -72,7 +73,7 @@ def late_step_for(f: Facts, user: User) -> ReviewStep | None:
     if not f.item.review_incomplete:
         return None
     review = f.latest_review
-    for step in f.steps(review.id) if review else []:
+    for step in f.steps(pk(review)) if review else []:
         if step.decision == Decision.skipped and decision_refusal(f, user, step) is None:
             return step
     return None
@@ -135,24 +136,25 @@ def pending_reviews(session: Session, *, user: User) -> list[Item]:
     """Items whose current gate `user` may decide now, plus emergency items awaiting their approval."""
     candidates = session.exec(
         select(Item).where(Item.org_id == user.org_id,
-                           (Item.state == "in_review") | (col(Item.review_incomplete).is_(True)))
-        .order_by(Item.submitted_at, Item.id)
+                           (col(Item.state) == ItemState.in_review) | (col(Item.review_incomplete).is_(True)))
+        .order_by(col(Item.submitted_at), col(Item.id))
     ).all()
     return [item for item in candidates if refusal(Facts(session, item, user), "approve") is None]
 
 
 def review_history(session: Session, *, item_id: int) -> list[dict]:
     """Every review of the item with its steps, oldest first."""
-    names = {}
+    names: dict[int, str | None] = {}
     out = []
-    for review in session.exec(select(Review).where(Review.item_id == item_id).order_by(Review.id)):
+    for review in session.exec(select(Review).where(Review.item_id == item_id).order_by(col(Review.id))):
         steps = []
-        for step in steps_of(session, review.id):
+        for step in steps_of(session, pk(review)):
             if step.decided_by and step.decided_by not in names:
-                names[step.decided_by] = session.get(User, step.decided_by).name
+                decider = session.get(User, step.decided_by)
+                names[step.decided_by] = decider.name if decider is not None else None
             steps.append({
                 "gate": step.gate, "decision": step.decision, "decided_by": step.decided_by,
-                "decided_by_name": names.get(step.decided_by), "decided_at": step.decided_at,
+                "decided_by_name": names.get(step.decided_by) if step.decided_by else None, "decided_at": step.decided_at,
                 "comment": step.comment, "channel": step.channel, "content_hash": step.content_hash,
                 "after_the_fact": step.after_the_fact, "assignee_ids": step.assignee_ids,
             })  # fmt: skip
