@@ -4,7 +4,9 @@
 The public contract (the JSON API, the editor form, `Revision.content["channels"]`) is a list of entry
 strings: `portal`, `mp`, `board`, `wecom_group:3`. `ChannelTarget` is the only code that parses or formats
 them. In the database an item's chosen channels are rows of `item_channel` (one per kind and group robot),
-so queries join the table instead of searching the JSON text with LIKE.
+so queries join the table instead of searching the JSON text with LIKE. `Item.channels` still holds the list
+(the working copy a revision snapshots, and the text the annual tally's grouped scan reads); the rows follow
+every change of it in the same flush (`_write_item_channels`).
 
 The revision snapshot keeps the list of entry strings, in canonical order (`canonical_entries`: the kinds
 in the order of `ChannelKind`, groups by robot id), and the content hash covers that list. Revisions
@@ -140,7 +142,7 @@ class ItemChannel(SQLModel, table=True):
         Index("uq_item_channel_untargeted", "item_id", "kind", unique=True,
               sqlite_where=text("target_id IS NULL"), postgresql_where=text("target_id IS NULL")),
         Index("ix_item_channel_kind", "org_id", "kind"),
-        CheckConstraint("kind IN ('portal', 'mp', 'board', 'wecom_group')", name="ck_item_channel_kind"),
+        CheckConstraint(f"kind IN ({', '.join(repr(k.value) for k in ChannelKind)})", name="ck_item_channel_kind"),
     )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)
@@ -174,7 +176,9 @@ def _write_item_channels(session: Session, _flush_context: object) -> None:
         return
     table = ItemChannel.__table__  # type: ignore[attr-defined]
     conn = session.connection()
-    conn.execute(delete(table).where(table.c.item_id.in_([item.id for item in items])))
+    known = [item.id for item in items if item not in session.new]  # a new item has no rows yet
+    if known:
+        conn.execute(delete(table).where(table.c.item_id.in_(known)))
     rows = [{"org_id": item.org_id, "item_id": item.id, "kind": t.kind.value, "target_id": t.target_id}
             for item in items for t in known_targets(item.channels)]
     if rows:
