@@ -17,7 +17,10 @@ from sqlmodel import Session, select
 from annual.registers.models import DisclosureApplication, ReportText
 from annual.report.build import build_report
 from annual.workdays import WorkCalendar
-from content.models import Notification, Organization, User, UserRole
+from content.models import Organization, User, UserRole
+from content.models.ids import pk
+from content.models.notification import NotificationKind
+from content.notify import notify_users
 from content.timeutil import local_today, utcnow
 
 log = logging.getLogger("gongkai.scheduler.registers")
@@ -77,10 +80,10 @@ def _notify(session: Session, app: DisclosureApplication, left: int, today: date
     label = f"依申请公开 {app.number or '#' + str(app.id)}"
     message = (f"{label} 距答复期限{when}（{app.due_on}{'，暂定' if app.due_provisional else ''}），请及时答复。"
                if left else f"{label} 今天（{app.due_on}）到期，请及时答复。")
-    for user_id in _recipients(session, app):
-        session.add(Notification(org_id=app.org_id, user_id=user_id, kind="application.deadline", data={
-            "application_id": app.id, "number": app.number, "due_on": str(app.due_on), "days_left": left,
-            "provisional": app.due_provisional, "title": label, "message": message, "on": str(today)}))
+    notify_users(session, org_id=app.org_id, user_ids=_recipients(session, app),
+                 kind=NotificationKind.APPLICATION_DEADLINE, application_id=app.id, number=app.number,
+                 due_on=str(app.due_on), days_left=left, provisional=app.due_provisional, title=label,
+                 message=message, on=str(today))
 
 
 def draft_annual_reports(engine: Engine, today: date | None = None) -> int:
@@ -98,10 +101,9 @@ def draft_annual_reports(engine: Engine, today: date | None = None) -> int:
             admins = session.exec(select(User.id).join(UserRole, UserRole.user_id == User.id).where(
                 User.org_id == org.id, User.active.is_(True), UserRole.role == "admin")).all()
             errors = f"，有 {len(report['errors'])} 处勾稽关系错误待核对" if report["errors"] else ""
-            for user_id in admins:
-                session.add(Notification(org_id=org.id, user_id=user_id, kind="report.draft", data={
-                    "year": year, "title": report["title"], "errors": len(report["errors"]),
-                    "message": f"{year} 年政府信息公开工作年度报告草稿已生成{errors}。"}))
+            notify_users(session, org_id=pk(org), user_ids=[uid for uid in admins if uid is not None], kind=NotificationKind.REPORT_DRAFT, year=year,
+                         title=report["title"], errors=len(report["errors"]),
+                         message=f"{year} 年政府信息公开工作年度报告草稿已生成{errors}。")
             session.commit()
             count += 1
     return count

@@ -8,6 +8,7 @@ from app.checks_registry import CheckResult, config_check
 from content.db.db import make_engine
 from content.models import Category
 from content.settings import Settings
+from scheduler.heartbeat import heartbeat_status
 
 
 def _engine(settings: Settings):
@@ -16,8 +17,6 @@ def _engine(settings: Settings):
 
 @config_check
 def scheduler_heartbeat(settings: Settings) -> CheckResult:
-    from scheduler.heartbeat import heartbeat_status
-
     engine = _engine(settings)
     try:
         with Session(engine) as s:
@@ -26,7 +25,7 @@ def scheduler_heartbeat(settings: Settings) -> CheckResult:
         return CheckResult.warn("调度器", f"无法读取调度器心跳（{type(exc).__name__}）")
     finally:
         engine.dispose()
-    if status.status == "fresh":
+    if status.ok:
         return CheckResult.ok("调度器", status.message)
     return CheckResult.warn("调度器", status.message)
 

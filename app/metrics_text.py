@@ -7,8 +7,7 @@ the same numbers; the callback counters are per process (label `pid`).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -17,6 +16,10 @@ from sqlmodel import Session
 from content.models import Item, Publication, ReviewStep
 from content.timeutil import utcnow
 
+# Histogram buckets in seconds; the platforms retry after 5 s, so 5 is the one that matters.
+LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0)
+# Review ages in hours.
+REVIEW_AGE_BUCKETS = (1, 4, 24, 72, 168)
 RECENT_SENT = 200  # how many recently sent publications the lag quantiles look at
 
 
@@ -88,7 +91,7 @@ def _db_metrics(out: Exposition, session: Session) -> None:
     opened = ReviewStep.opened_at.is_not(None)
     out.family("gongkai_review_age_hours", "histogram", "Age of open review gates, in hours.")
     total = session.execute(select(func.count()).where(pending, opened)).scalar() or 0
-    for bound in (1, 4, 24, 72, 168):
+    for bound in REVIEW_AGE_BUCKETS:
         older = session.execute(
             select(func.count()).where(pending, opened, ReviewStep.opened_at < now - timedelta(hours=bound))
         ).scalar() or 0
@@ -102,8 +105,6 @@ def _db_metrics(out: Exposition, session: Session) -> None:
 
 
 def _aware(value):
-    from datetime import UTC
-
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
@@ -113,8 +114,6 @@ def _callback_metrics(out: Exposition, stats) -> None:
     for (endpoint, method, result), count in sorted(stats.results.items()):
         out.sample("gongkai_callbacks_total", count, endpoint=endpoint, method=method, result=result, pid=pid)
     out.family("gongkai_callback_seconds", "histogram", "WeChat callback handling time in this worker.")
-    from app.health import LATENCY_BUCKETS
-
     for endpoint in sorted(stats.counts):
         for bound in LATENCY_BUCKETS:
             out.sample("gongkai_callback_seconds_bucket", stats.buckets[(endpoint, bound)],
@@ -124,24 +123,11 @@ def _callback_metrics(out: Exposition, stats) -> None:
         out.sample("gongkai_callback_seconds_count", stats.counts[endpoint], endpoint=endpoint, pid=pid)
 
 
-def _extra_collectors() -> Iterable:
-    """Optional collectors of feature packages: a module-level `collect(session, out)`, if present."""
-    import importlib
-
-    for name in ("bot.metrics", "scheduler.metrics"):
-        try:
-            yield importlib.import_module(name).collect
-        except (ImportError, AttributeError):
-            continue
-
-
 def render(engine: Engine, stats=None) -> str:
     out = Exposition()
     try:
         with Session(engine) as session:
             _db_metrics(out, session)
-            for collect in _extra_collectors():
-                collect(session, out)
         up = 1
     except Exception:  # noqa: BLE001 - a scrape must answer even when the database does not
         up = 0

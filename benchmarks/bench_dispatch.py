@@ -28,6 +28,7 @@ from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
 from app.migrate import upgrade
+from app.scheduler_jobs import all_jobs
 from channels.base import ChannelRegistry
 from channels.portal import PortalChannel
 from content import accounts
@@ -156,7 +157,7 @@ def run(quick: bool) -> list[dict]:
         first = utcnow() + timedelta(seconds=2)
         _make_posts(engine, ids, [first + timedelta(seconds=i / RATE) for i in range(n_lag)])
         settings = Settings(dispatch_interval_seconds=1.0, _env_file=None)
-        handle = start_background(engine, settings, registry=registry, outbox=OutboxConfig(
+        handle = start_background(engine, settings, jobs=all_jobs(), registry=registry, outbox=OutboxConfig(
             worker_id="bench-svc", batch_size=200, concurrency=CONCURRENCY, late_after_seconds=1e9))  # fmt: skip
         deadline = time.monotonic() + 2 + n_lag / RATE + 120
         while _pending(engine) and time.monotonic() < deadline:

@@ -1,37 +1,20 @@
-"""What each notification kind says: a WeCom card for review.pending, one text line for the rest."""
+"""How a notification is shown: a WeCom card for review.pending, the kind's own text line for the rest."""
 
 from __future__ import annotations
 
 from content.models import GATE_LABELS, Item, Notification
-
-TEXTS = {
-    "review.pending": "待您审核：{label}（{gate}）。回复“查看 {id}”看详情。",
-    "review.reminder": "提醒：{label} 待您审核已超过 {hours} 小时（第 {reminders} 次提醒）。",
-    "review.escalated": "督办：{label} 在{gate}环节已超过 {hours} 小时未处理（已提醒 {reminders} 次），待审人：{who}。",
-    "item.step_approved": "您的稿件 {label} 已通过{gate}（{by}）。",
-    "item.rejected": "您的稿件 {label} 被{by}驳回（第 {rejection_count} 次），理由：{reason}",
-    "item.approved": "您的稿件 {label} 已全部审核通过，将按计划发布。",
-    "item.voided": "您的稿件 {label} 审核已重新开始：{reason}",
-    "item.published": "您的稿件 {label} 已发布。",
-    "publication.failed": "您的稿件 {label} 发布到{channel}失败：{error}",
-    "application.deadline": "{message}",  # written by annual/jobs.py
-    "report.draft": "{message}",
-}
+from content.models.notification import notification_kind
 
 
 def text_for(note: Notification, item: Item | None) -> str:
+    """The kind's own text (content.models.notification.NotificationKind), filled from the row's data."""
     data = dict(note.data or {})
     title = data.get("title") or (item.title if item else "")
-    values = {
-        "label": f"#{note.item_id}《{title}》" if note.item_id else f"《{title}》", "id": note.item_id,
-        "gate": GATE_LABELS.get(str(data.get("gate", "")), data.get("gate", "")), "hours": "", "reminders": "",
-        "by": "", "reason": "", "rejection_count": "", "channel": "", "error": "", "who": "",
-    }  # fmt: skip
-    values.update({k: v for k, v in data.items() if k not in ("gate", "title")})
-    template = TEXTS.get(note.kind, "稿件 {label} 有新动态（" + note.kind + "）。")
+    values = {**data, "label": f"#{note.item_id}《{title}》" if note.item_id else f"《{title}》", "id": note.item_id,
+              "gate": GATE_LABELS.get(str(data.get("gate", "")), data.get("gate", ""))}
     try:
-        return template.format(**values)
-    except (KeyError, IndexError, ValueError):
+        return notification_kind(note.kind).text.format(**values)
+    except (ValueError, KeyError, IndexError):  # a row written before its kind existed or changed
         return f"稿件 {values['label']} 有新动态。"
 
 

@@ -45,6 +45,7 @@ from bot.wechat import api
 from bot.wechat.clients import mp_client, wecom_client
 from content.db.db import is_postgres
 from content.models import Item, Notification, Review, ReviewStep, User
+from content.models.notification import NotificationKind
 from content.preview import preview_path
 from content.timeutil import utcnow
 
@@ -56,6 +57,8 @@ MAX_ATTEMPTS = 5
 DEFAULT_MP_TEMPLATE = "gongkai-review-notice"
 LEASE_SECONDS = 120.0  # well above one send: client timeout 10 s, one token refresh and one retry
 FRESH_SECONDS = 5.0
+# kinds shown as a WeCom card with 同意/驳回 buttons (the rest are one text line, bot/messages.py)
+_CARD_KINDS = (NotificationKind.REVIEW_PENDING, NotificationKind.REVIEW_REMINDER)
 
 
 class _Clients:
@@ -331,7 +334,7 @@ def _plan(settings: Settings, note: Notification, user: User | None, item: Item 
     if user is None or not user.active or not (user.wecom_userid or user.mp_openid):
         return None
     card = None
-    if note.kind in ("review.pending", "review.reminder") and item is not None and revision_id is not None:
+    if note.kind in _CARD_KINDS and item is not None and revision_id is not None:
         card = _card(settings, note, item, revision_id)
     return {"wecom": user.wecom_userid, "mp": user.mp_openid, "text": messages.text_for(note, item),
             "card": card, "item": item}

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from content import audit
 from content.models import Item, ReviewStep, User, UserRole
+from content.models.notification import NotificationKind
 from content.notify import notify
 from content.review.reviewers import gate_assignees
 from content.timeutil import utcnow
@@ -45,12 +46,12 @@ def remind_overdue(engine: Engine, settings: Settings, now: datetime | None = No
             session.add(step)
             waited = int((now - step.opened_at).total_seconds() // 3600)
             assignees = gate_assignees(session, item=item, gate=step.gate)
-            notify(session, item, [u.id for u in assignees], "review.reminder", step_id=step.id, gate=step.gate,
+            notify(session, item, [u.id for u in assignees], NotificationKind.REVIEW_REMINDER, step_id=step.id, gate=step.gate,
                    hours=waited, reminders=step.reminders)
             if step.reminders >= ESCALATE_FROM:
                 admins = session.exec(select(User.id).join(UserRole, UserRole.user_id == User.id).where(
                     User.org_id == item.org_id, UserRole.role == "admin", col(User.active).is_(True))).all()
-                notify(session, item, admins, "review.escalated", step_id=step.id, gate=step.gate, hours=waited,
+                notify(session, item, admins, NotificationKind.REVIEW_ESCALATED, step_id=step.id, gate=step.gate, hours=waited,
                        reminders=step.reminders, who="、".join(u.name for u in assignees) or "（无）")
             audit.record(session, org_id=item.org_id, action="review.reminded", target_type="item",
                          target_id=item.id, actor_label="system", gate=step.gate, reminders=step.reminders)

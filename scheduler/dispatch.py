@@ -27,6 +27,7 @@ from channels.base import (
 from content.db.db import session_scope
 from content.db.rowbuffer import action_rows
 from content.models import Category, Item, Publication, Revision
+from content.store import content_hash
 from scheduler import outbox
 from scheduler.outbox import LeaseLost, OutboxConfig
 
@@ -133,11 +134,7 @@ class Lanes:
 
 
 def content_hash_of(revision: Revision) -> str:
-    """The revision's hash recomputed from its content when the store exposes the function."""
-    try:
-        from content.store import content_hash
-    except ImportError:  # the store's hashing is not available: trust the stored column
-        return revision.content_hash
+    """The revision's hash recomputed from its content (never the stored column: it is what we check)."""
     return content_hash(revision.content)
 
 

@@ -1,8 +1,9 @@
 """The scheduler's heartbeat: a stopped scheduler must never look healthy.
 
-Each scheduler process upserts its own row every interval. `heartbeat_status` is what
-`gongkai check-config`, the API and the web UI show: `fresh` when the newest beat is at most two
-intervals old, `stale` when older, `never` when no scheduler has ever run on this database.
+Each scheduler process upserts its own row every interval. `heartbeat_status` is the one freshness
+rule, and every face asks it (`gongkai check-config`, /readyz, the API and the dashboard banner):
+`fresh` when the newest beat is at most two intervals old, `stale` when older, `never` when no
+scheduler has ever run on this database (or its table does not exist yet).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from content.db.db import session_scope
-from content.timeutil import fmt_local, utcnow
+from content.timeutil import as_utc, fmt_local, utcnow
 from scheduler.models import SchedulerHeartbeat
 
 
@@ -38,12 +40,18 @@ class HeartbeatStatus:
     instances: int
 
     @property
+    def ok(self) -> bool:
+        return self.status == "fresh"
+
+    @property
     def message(self) -> str:
         if self.status == "never":
             return "调度器从未运行：已批准的稿件不会自动发布，请启动 gongkai scheduler 或 gongkai run"
         when = fmt_local(self.last_beat, "%Y-%m-%d %H:%M:%S")
         if self.status == "stale":
-            return f"调度器已停止：最后一次心跳在 {when}（{self.age_seconds:.0f} 秒前），稿件不会自动发布"
+            age = self.age_seconds or 0.0
+            ago = f"{int(age // 60)} 分钟" if age >= 60 else f"{age:.0f} 秒"
+            return f"调度器已停止：最后一次心跳在 {when}（{ago}前），到期稿件不会自动发布，请检查调度器进程"
         return f"调度器运行正常（最后心跳 {when}，{self.instances} 个进程）"
 
     def as_dict(self) -> dict:
@@ -54,7 +62,11 @@ class HeartbeatStatus:
 def heartbeat_status(session: Session, interval: float, *, now: datetime | None = None) -> HeartbeatStatus:
     """fresh / stale (newest beat older than two intervals) / never. `instances`: processes beating now."""
     now = now or utcnow()
-    beats = list(session.exec(select(SchedulerHeartbeat.beat_at)).all())  # one row per process ever started
+    try:
+        with session.begin_nested():  # a missing table must not abort the caller's transaction
+            beats = [as_utc(b) for b in session.exec(select(SchedulerHeartbeat.beat_at)).all()]  # one per process
+    except SQLAlchemyError:  # not migrated yet: no scheduler has run on this schema
+        beats = []
     if not beats:
         return HeartbeatStatus("never", None, None, 0)
     last = max(beats)

@@ -1,23 +1,19 @@
-"""Every scheduled job, defined in code (APScheduler 3 must never share a job store between processes).
+"""The scheduled jobs' shape, and the scheduler's own jobs (APScheduler 3 must never share a job store).
 
-`JOBS` is the registry. Another package adds its job with one line here, pointing at a function
-that takes a `JobContext`::
-
-    JobSpec("deadline_reminders", "annual.registers.jobs:remind_deadlines", cron={"hour": 8}),
-    JobSpec("annual_report_draft", "annual.report.jobs:draft_report", cron={"month": 1, "day": 1, "hour": 6}),
-
-`func` is a dotted "module:function" resolved when the scheduler starts; a module that is not
-installed (yet) disables just that job, with a log line. Interval jobs may take their interval from
-the settings (`every=lambda s: s.dispatch_interval_seconds`). Jobs must be safe to run in several
-scheduler processes at once: the database rows they touch are the lock.
+The scheduler does not look jobs up: `app` builds the whole list (app/scheduler_jobs.py: these
+`SCHEDULER_JOBS` plus the bot's and the statutory year's jobs, imported plainly) and hands it to
+`scheduler.service.build`. A job is a function taking a `JobContext`; a spec without one is refused
+when it is made, with its name, so a renamed function stops the start instead of a statutory
+reminder silently going quiet. Interval jobs may take their interval from the settings
+(`every=lambda s: s.dispatch_interval_seconds`). Jobs must be safe to run in several scheduler
+processes at once: the database rows they touch are the lock.
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +24,10 @@ from content.settings import Settings
 from scheduler.outbox import OutboxConfig
 
 log = logging.getLogger("gongkai.scheduler.jobs")
+
+
+class JobConfigError(ValueError):
+    """A job list the scheduler cannot start with (the message names the job)."""
 
 
 @dataclass
@@ -43,32 +43,34 @@ class JobContext:
 @dataclass(frozen=True)
 class JobSpec:
     id: str
-    func: str | Callable[[JobContext], Any]  # "module:function" or a callable
+    func: Callable[[JobContext], Any]
     every: float | Callable[[Settings], float] | None = None  # seconds, for interval jobs
     cron: dict[str, Any] | None = None  # APScheduler cron fields, Asia/Shanghai
     run_at_start: bool = True  # interval jobs: first run immediately (catch-up after downtime)
-    optional: bool = False  # a missing module disables the job instead of failing the start
-    requires: str | None = None  # a module (of another package) the job needs
 
-    def resolve(self) -> Callable[[JobContext], Any] | None:
-        try:
-            if self.requires:
-                importlib.import_module(self.requires)
-            if callable(self.func):
-                return self.func
-            module_name, _, attr = self.func.partition(":")
-            return getattr(importlib.import_module(module_name), attr)
-        except (ImportError, AttributeError):
-            if not self.optional:
-                raise
-            log.info("job %s disabled: %s is not available", self.id, self.func)
-            return None
+    def __post_init__(self) -> None:
+        if not callable(self.func):
+            raise JobConfigError(f"调度任务 {self.id} 没有可运行的函数（{self.func!r}），调度器无法启动")
+        if (self.every is None) == (self.cron is None):
+            raise JobConfigError(f"调度任务 {self.id} 必须且只能设置 every 或 cron 之一")
 
     def interval(self, settings: Settings) -> float | None:
         return self.every(settings) if callable(self.every) else self.every
 
 
-def _dispatch_interval(settings: Settings) -> float:
+def checked(jobs: Iterable[JobSpec]) -> list[JobSpec]:
+    """The job list as given, refused (naming the job) if an entry is not a JobSpec or an id repeats."""
+    out: list[JobSpec] = []
+    for spec in jobs:
+        if not isinstance(spec, JobSpec):
+            raise JobConfigError(f"调度任务列表中有无效条目：{spec!r}")
+        if any(other.id == spec.id for other in out):
+            raise JobConfigError(f"调度任务 {spec.id} 重复")
+        out.append(spec)
+    return out
+
+
+def dispatch_interval(settings: Settings) -> float:
     return settings.dispatch_interval_seconds
 
 
@@ -120,31 +122,9 @@ def call_with_context(func: Callable, ctx: JobContext) -> Any:
     return func(**{n: available[n] for n in names if n in available})
 
 
-def deliver_notifications(ctx: JobContext) -> None:
-    """The scheduler's round of deliveries; beside `gongkai run`'s delivery process it only wakes that."""
-    from bot.delivery_worker import handed_off
-    from bot.notify import deliver_pending
-
-    if not handed_off(ctx.settings):
-        call_with_context(deliver_pending, ctx)
-
-
-def review_reminders(ctx: JobContext) -> None:
-    from bot.reminders import remind_overdue
-
-    call_with_context(remind_overdue, ctx)
-
-
-JOBS: list[JobSpec] = [
-    JobSpec("heartbeat", heartbeat, every=_dispatch_interval),
-    JobSpec("dispatch", dispatch, every=_dispatch_interval),
+SCHEDULER_JOBS: list[JobSpec] = [
+    JobSpec("heartbeat", heartbeat, every=dispatch_interval),
+    JobSpec("dispatch", dispatch, every=dispatch_interval),
     JobSpec("reconcile", reconcile, every=_reconcile_interval),
-    JobSpec("withdraw", withdraw, every=_dispatch_interval),
-    JobSpec(
-        "notifications", deliver_notifications, every=_dispatch_interval, optional=True, requires="bot.notify"
-    ),
-    JobSpec("review_reminders", review_reminders, every=3600.0, optional=True, requires="bot.reminders"),
-    JobSpec("deadline_reminders", "annual.jobs:remind_deadlines", every=3600.0, optional=True),
-    JobSpec("annual_report_draft", "annual.jobs:draft_report", cron={"month": 1, "day": 1, "hour": 6},
-            optional=True),
+    JobSpec("withdraw", withdraw, every=dispatch_interval),
 ]

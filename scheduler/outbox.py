@@ -18,13 +18,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, or_, update
+from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from content import audit
 from content.db.db import is_postgres, session_scope
 from content.db.rowbuffer import record_audit
-from content.models import AuditEvent, Item, Notification, Publication, PublicationState
+from content.labels import channel_label
+from content.models import Item, Publication, PublicationState
+from content.models.notification import NotificationKind
+from content.notify import notify as notify_people
 from content.timeutil import utcnow
 
 log = logging.getLogger("gongkai.scheduler")
@@ -94,11 +98,9 @@ def claim_due(engine: Engine, cfg: OutboxConfig, now: datetime | None = None, *,
         ).scalars().all()  # fmt: skip
         won = [pub_id for pub_id in org_of if pub_id in set(claimed)]
         if won:  # the audit events of the batch in one statement, same transaction
-            at = utcnow()
-            s.execute(insert(AuditEvent), [
-                {"org_id": org_of[pub_id], "at": at, "actor_id": None, "actor_label": ACTOR,
-                 "action": "publication.claimed", "target_type": "publication", "target_id": pub_id,
-                 "data": {"worker": cfg.worker_id}}
+            audit.record_many(s, [
+                audit.audit_row(org_id=org_of[pub_id], actor_label=ACTOR, action="publication.claimed",
+                                target_type="publication", target_id=pub_id, worker=cfg.worker_id)
                 for pub_id in won
             ])  # fmt: skip
     return won
@@ -305,13 +307,6 @@ def mark_failed(
     )
     item = s.get(Item, pub.item_id)
     if notify and item is not None:
-        s.add(
-            Notification(
-                org_id=pub.org_id,
-                user_id=item.drafter_id,
-                kind="publication.failed",
-                item_id=item.id,
-                data={"channel": pub.channel, "target": pub.target, "reason": reason, "title": item.title},
-            )
-        )
+        notify_people(s, item, [item.drafter_id], NotificationKind.PUBLICATION_FAILED,
+                      channel=channel_label(pub.channel), target=pub.target, reason=reason)
     return True

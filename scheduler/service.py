@@ -1,7 +1,7 @@
 """The APScheduler 3.11 service: `gongkai scheduler` (blocking) or in-process inside `gongkai run`.
 
 The dispatch job starts one lane per channel (`scheduler.dispatch.Lanes`) and returns, so a hung
-channel holds up only its own lane. Jobs come from `scheduler.jobs.JOBS`, in a memory job store, with `coalesce=True` and
+channel holds up only its own lane. Jobs are the list `app` hands in (app/scheduler_jobs.py), in a memory job store, with `coalesce=True` and
 `max_instances=1`; several processes may run the same jobs, because every job claims its database
 rows (the database row is the lock). Interval jobs first run at start, so a scheduler that was down
 across a due time publishes what it missed right away (and logs it as late).
@@ -15,6 +15,7 @@ import signal
 import socket
 import threading
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,7 +31,7 @@ from channels.base import ChannelRegistry
 from content.settings import Settings
 from content.timeutil import SHANGHAI
 from scheduler.dispatch import Lanes
-from scheduler.jobs import JOBS, JobContext, JobSpec
+from scheduler.jobs import JobContext, JobSpec, checked
 from scheduler.outbox import OutboxConfig
 
 log = logging.getLogger("gongkai.scheduler")
@@ -65,11 +66,12 @@ def build(
     engine: Engine,
     settings: Settings,
     *,
+    jobs: Iterable[JobSpec],
     blocking: bool = False,
     registry: ChannelRegistry | None = None,
-    jobs: list[JobSpec] | None = None,
     outbox: OutboxConfig | None = None,
 ) -> SchedulerHandle:
+    specs = checked(jobs)  # before anything starts: a bad list is a start-up error naming the job
     instance = instance_name()
     ctx = JobContext(
         engine=engine,
@@ -88,11 +90,8 @@ def build(
         timezone=SHANGHAI,
     )
     now = datetime.now(SHANGHAI)
-    for spec in jobs if jobs is not None else JOBS:
-        func = spec.resolve()
-        if func is None:
-            continue
-        kwargs = {"id": spec.id, "name": spec.id, "args": (spec, func, ctx), "replace_existing": True}
+    for spec in specs:
+        kwargs = {"id": spec.id, "name": spec.id, "args": (spec, spec.func, ctx), "replace_existing": True}
         if spec.cron is not None:
             sched.add_job(_run, "cron", timezone=SHANGHAI, **spec.cron, **kwargs)
         else:

@@ -24,6 +24,7 @@ def scheduler(
     sandbox: bool = sandbox_option(),
 ) -> None:
     """启动调度器：按时发布已批准的稿件、核对发布结果、撤稿、发送提醒（可多进程同时运行）。"""
+    from app.scheduler_jobs import all_jobs
     from scheduler.service import run_forever
 
     settings = checked_settings(sandbox)
@@ -37,7 +38,7 @@ def scheduler(
     typer.echo(
         f"调度器已启动（每 {settings.dispatch_interval_seconds:g} 秒检查一次待发布稿件），按 Ctrl+C 停止。"
     )
-    run_forever(engine, settings)
+    run_forever(engine, settings, jobs=all_jobs())
     engine.dispose()
     typer.echo("调度器已停止。")
 
@@ -54,6 +55,7 @@ def run(
     from app.factory import create_app
     from app.gc_tuning import tune_for_serving
     from app.http_protocol import PROTOCOL
+    from app.scheduler_jobs import all_jobs
     from scheduler.service import start_background
 
     # links name this port unless GONGKAI_PUBLIC_URL says otherwise; checked here, after --sandbox
@@ -66,7 +68,7 @@ def run(
     for line in banner(settings):
         typer.echo(line)
     with delivery_process(settings):
-        handle = start_background(engine, settings)
+        handle = start_background(engine, settings, jobs=all_jobs())
         typer.echo(f"网页界面：http://{host}:{port}/   调度器已在本进程内运行，消息由投递进程发送。")
         app = create_app(settings, engine=engine)
         tune_for_serving()

@@ -39,6 +39,7 @@ from content.files.outbound import absolute_url
 from content.labels import CHANNEL_LABELS, wechat_error_text
 from content.models import Department, Item, Organization
 from content.models.channel_targets import RobotGroup, RobotStatus
+from content.models.notification import NotificationKind
 from content.timeutil import utcnow
 
 log = logging.getLogger("gongkai.scheduler.wecom_group")
@@ -169,7 +170,7 @@ class WecomGroupChannel:
                 notify_admins(
                     s,
                     org_id=row.org_id,
-                    kind="channel.robot_invalid",
+                    kind=NotificationKind.CHANNEL_ROBOT_INVALID,
                     robot_id=row.id,
                     robot_name=row.name,
                     publication_id=publication_id,

@@ -18,8 +18,9 @@ from pydantic_core import PydanticUndefined
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel
 
-from content.audit import _scrub
-from content.models import AuditEvent, Item, Notification, User
+from content.audit import audit_row
+from content.models import AuditEvent, Item, Notification
+from content.notify import notification_rows
 
 _KEY = "gongkai_row_buffer"
 _INSERTS = {model: insert(model.__table__) for model in (AuditEvent, Notification)}
@@ -52,21 +53,16 @@ class RowBuffer:
     def __init__(self) -> None:
         self._rows: dict[type, list[dict]] = {}
 
-    def audit(self, *, org_id: int, action: str, target_type: str, target_id: int | None,
-              actor: User | None = None, actor_label: str = "", **data: Any) -> None:
-        """What `content.audit.record` stores."""
-        self._rows.setdefault(AuditEvent, []).append(model_row(AuditEvent, {
-            "org_id": org_id, "actor_id": actor.id if actor else None,
-            "actor_label": actor_label or (actor.name if actor else "system"), "action": action,
-            "target_type": target_type, "target_id": target_id, "data": _scrub(data)}))  # fmt: skip
+    def audit(self, **kw: Any) -> None:
+        """What `content.audit.record` stores (its row, scrubbed by the same function)."""
+        self._rows.setdefault(AuditEvent, []).append(model_row(AuditEvent, audit_row(**kw)))
 
     def notify(self, item: Item, user_ids: Iterable[int], kind: str, *, step_id: int | None = None,
                **data: Any) -> None:
-        """What `content.notify.notify` stores."""
-        for user_id in dict.fromkeys(user_ids):
-            self._rows.setdefault(Notification, []).append(model_row(Notification, {
-                "org_id": item.org_id, "user_id": user_id, "kind": kind, "item_id": item.id,
-                "step_id": step_id, "data": {"title": item.title, **data}}))  # fmt: skip
+        """What `content.notify.notify` stores (its rows, checked by the same function)."""
+        for row in notification_rows(org_id=item.org_id, user_ids=user_ids, kind=kind, item=item, step_id=step_id,
+                                     **data):
+            self._rows.setdefault(Notification, []).append(model_row(Notification, row))
 
     def write(self, session: Session) -> None:
         """One executemany per table on the session's connection (Core: no ORM bulk-insert layer)."""

@@ -14,11 +14,12 @@ import pytest
 from sqlmodel import Session, select
 
 from app.delivery_process import delivery_process
+from app.scheduler_jobs import deliver_notifications
 from bot import delivery_worker
 from bot.delivery_worker import bind as bind_socket
 from bot.delivery_worker import handed_off, is_listening, serve
 from content.models import Notification
-from scheduler.jobs import JobContext, deliver_notifications
+from scheduler.jobs import JobContext
 from tests.bot.conftest import bind
 from tests.content.helpers import act, make_item
 from tests.waiting import wait_for

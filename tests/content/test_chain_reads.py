@@ -75,11 +75,12 @@ def test_buffered_rows_equal_what_audit_and_notify_store(engine, world):
                 with action_rows(s) as rows:
                     record_audit(s, org_id=item.org_id, action="item.test", target_type="item", target_id=item.id,
                                  actor=actor, token="secret", comment="同意")
-                    rows.notify(item, [world.drafter, world.drafter, world.leader], "item.test", by="某人")
+                    rows.notify(item, [world.drafter, world.drafter, world.leader], "item.step_approved", by="某人",
+                                gate="dept_head")
             else:
                 audit.record(s, org_id=item.org_id, action="item.test", target_type="item", target_id=item.id,
                              actor=actor, token="secret", comment="同意")
-                notify(s, item, [world.drafter, world.drafter, world.leader], "item.test", by="某人")
+                notify(s, item, [world.drafter, world.drafter, world.leader], "item.step_approved", by="某人", gate="dept_head")
             s.flush()
         s.commit()
     with Session(engine) as s:

@@ -92,7 +92,8 @@ def _scheduler_command() -> list[str]:
     if "scheduler" in {c.name for c in cli.registered_commands}:
         return [sys.executable, "-m", "app.cli", "scheduler"]
     return [sys.executable, "-c", "from content.settings import Settings; from content.db.db import make_engine; "
-            "from scheduler.service import run_forever; s = Settings(); run_forever(make_engine(s.database_url), s)"]
+            "from scheduler.service import run_forever; from app.scheduler_jobs import all_jobs; s = Settings(); "
+            "run_forever(make_engine(s.database_url), s, jobs=all_jobs())"]
 
 
 def _in_review_items(engine, world) -> list[int]:

@@ -9,7 +9,7 @@ from channels.base import ChannelRegistry
 from channels.portal import PortalChannel
 from content.settings import Settings
 from scheduler import service
-from scheduler.jobs import JOBS
+from scheduler.jobs import SCHEDULER_JOBS
 from tests.scheduler.helpers import approved_item, cfg, pub
 from tests.waiting import wait_for
 
@@ -24,7 +24,7 @@ def slow_portal(portal_emulator):
 def test_a_hung_portal_does_not_hold_up_the_official_account(engine, world, portal_emulator, slow_portal, mp):
     release = portal_emulator.hold_posts()
     settings = Settings(_env_file=None, dispatch_interval_seconds=0.1)
-    jobs = [spec for spec in JOBS if spec.id in ("dispatch", "reconcile")]
+    jobs = [spec for spec in SCHEDULER_JOBS if spec.id in ("dispatch", "reconcile")]
     handle = service.start_background(engine, settings, registry=ChannelRegistry([slow_portal, mp]), jobs=jobs,
                                       outbox=cfg(worker="lanes", lease_seconds=600))
     try:

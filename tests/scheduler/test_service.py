@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
+from app.scheduler_jobs import all_jobs
 from content.settings import Settings
 from content.timeutil import utcnow
 from scheduler import heartbeat, jobs
@@ -25,7 +26,7 @@ def test_missed_posts_are_published_when_the_scheduler_starts(
 ):
     [pid] = approved_item(engine, world, due_at=utcnow() - timedelta(hours=2))  # due while nothing ran
     with caplog.at_level(logging.WARNING, logger="gongkai.scheduler"):
-        handle = start_background(engine, _settings(), registry=registry, outbox=cfg("svc"))
+        handle = start_background(engine, _settings(), jobs=all_jobs(), registry=registry, outbox=cfg("svc"))
         try:
             assert wait_for(lambda: pub(engine, pid).state == "confirmed")
         finally:
@@ -49,7 +50,7 @@ def test_heartbeat_fresh_stale_never(engine):
 def test_standalone_scheduler_beats_and_stops(engine, registry):
     stop = threading.Event()
     t = threading.Thread(
-        target=run_forever, args=(engine, _settings()), kwargs={"stop": stop, "registry": registry}
+        target=run_forever, args=(engine, _settings()), kwargs={"stop": stop, "registry": registry, "jobs": all_jobs()}
     )
     t.start()
     try:
@@ -65,15 +66,14 @@ def test_standalone_scheduler_beats_and_stops(engine, registry):
     assert not t.is_alive()
 
 
-def test_jobs_registry_defaults_and_optional_jobs(engine, registry):
+def test_job_list_from_app_and_defaults(engine, registry):
     handle = build(engine, _settings(), registry=registry, jobs=[
-        *jobs.JOBS,
-        jobs.JobSpec("not_there", "content.nowhere:job", cron={"hour": 6}, optional=True),
-        jobs.JobSpec("new_year", lambda ctx: None, cron={"month": 1, "day": 1, "hour": 6}),
+        *all_jobs(), jobs.JobSpec("new_year", lambda ctx: None, cron={"month": 1, "day": 1, "hour": 6}),
     ])  # fmt: skip
     handle.scheduler.start(paused=True)
     ids = {j.id for j in handle.scheduler.get_jobs()}
-    assert {"dispatch", "reconcile", "withdraw", "heartbeat", "new_year"} <= ids and "not_there" not in ids
+    assert {"dispatch", "reconcile", "withdraw", "heartbeat", "notifications", "review_reminders",
+            "deadline_reminders", "annual_report_draft", "new_year"} == ids  # fmt: skip
     for job in handle.scheduler.get_jobs():
         assert job.coalesce is True and job.max_instances == 1
     handle.stop()
