@@ -139,7 +139,7 @@ def pending_reviews(session: Session, *, user: User) -> list[Item]:
                            (col(Item.state) == ItemState.in_review) | (col(Item.review_incomplete).is_(True)))
         .order_by(col(Item.submitted_at), col(Item.id))
     ).all()
-    return [item for item in candidates if refusal(Facts(session, item, user), "approve") is None]
+    return [item for item in candidates if refusal(Facts(session, item, user), Action.approve) is None]
 
 
 def review_history(session: Session, *, item_id: int) -> list[dict]:
