@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func, select
 from content.accounts import roles_of
 from content.checks import DIGEST_MAX, TITLE_MAX, CheckResult, run_checks
 from content.db.rowbuffer import action_rows, record_audit
-from content.errors import Forbidden, Invalid, NotFound
+from content.errors import Conflict, Forbidden, Invalid, NotFound
 from content.files.refs import normalize_media
 from content.html import sanitize
 from content.models import (
@@ -217,12 +217,20 @@ def current_hash(session: Session, item: Item) -> str:
 
 
 def update_item(
-    session: Session, *, actor: User, item_id: int, changes: dict[str, Any], channel: str = "web"
+    session: Session, *, actor: User, item_id: int, changes: dict[str, Any], channel: str = "web",
+    base_revision_id: int | None = None,
 ) -> Item:
-    """Edit an item. Permission and review consequences live in the review chain."""
+    """Edit an item. Permission and review consequences live in the review chain.
+
+    `base_revision_id`: the revision the editor was loaded with (optimistic concurrency). When another
+    window saved since, the item's current revision differs and the edit is refused (409 stale_edit)
+    instead of silently overwriting it; the row is locked first so two such saves cannot both pass."""
     from content.review.chain import edit_item  # the chain decides who may edit and what an edit voids
 
-    item = get_item(session, org_id=actor.org_id, item_id=item_id)
+    checked = base_revision_id is not None
+    item = get_item(session, org_id=actor.org_id, item_id=item_id, for_update=checked)
+    if checked and item.current_revision_id is not None and item.current_revision_id != base_revision_id:
+        raise Conflict("stale_edit", "此稿件已在其他窗口或由他人保存，请刷新后再改")
     fields = _normalize(session, actor.org_id, changes)
     return edit_item(session, item=item, actor=actor, fields=fields, channel=channel)
 

@@ -6,6 +6,7 @@ Nothing here loses a drafter's work:
 - the editor's script saves with fetch (header `X-Editor-Fetch`) and gets JSON back, so an error or
   an expired session leaves the text on the page (and in the browser's storage) to be saved again;
 - an item this user may not edit opens read-only, with 撤回后修改 where the drafter may recall it;
+- a save from a form loaded before another window saved is refused (409 stale_edit), the text kept;
 - a 保存并提交审核 whose submission fails says the draft was saved and why it was not submitted.
 """
 
@@ -177,7 +178,9 @@ async def save(request: Request, item_id: int, session: SessionDep, user: WebUse
     if errors:
         return _invalid(request, session, user, item, values, errors=errors)
     try:
-        update_item(session, actor=user, item_id=item_id, changes=data, channel="web")
+        base = values["base_revision"]  # a stale form (another tab saved since) is refused, not applied
+        update_item(session, actor=user, item_id=item_id, changes=data, channel="web",
+                    base_revision_id=int(base) if base.isdigit() else None)
         session.commit()
     except DomainError as exc:
         session.rollback()

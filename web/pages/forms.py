@@ -60,7 +60,7 @@ def values_from_item(item: Item | None) -> dict[str, Any]:
         return {"title": "", "digest": "", "author": "", "body_html": "", "topic_id": "", "area_id": "",
                 "channels": ["portal"], "origin": "original", "source_url": "", "sensitive": False,
                 "disclosure_type": "proactive", "publish_mode": "now", "publish_at": "",
-                "cover_image": None, "attachments": []}
+                "cover_image": None, "attachments": [], "base_revision": ""}
     return {
         "title": item.title, "digest": item.digest, "author": item.author, "body_html": item.body_html,
         "topic_id": str(item.topic_id or ""), "area_id": str(item.area_id or ""),
@@ -69,6 +69,7 @@ def values_from_item(item: Item | None) -> dict[str, Any]:
         "publish_mode": "later" if item.publish_at else "now",
         "publish_at": local(item.publish_at).strftime("%Y-%m-%dT%H:%M") if item.publish_at else "",
         "cover_image": item.cover_image, "attachments": list(item.attachments or []),
+        "base_revision": str(item.current_revision_id or ""),  # the version this form was loaded with
     }  # fmt: skip
 
 
@@ -82,6 +83,7 @@ def parse_editor_form(form) -> tuple[dict[str, Any], dict[str, Any], dict[str, s
         "source_url": text("source_url"), "sensitive": form.get("sensitive") in ("1", "on", "true"),
         "disclosure_type": text("disclosure_type") or "proactive",
         "publish_mode": text("publish_mode") or "now", "publish_at": text("publish_at"),
+        "base_revision": text("base_revision"),
     }  # fmt: skip
     errors: dict[str, str] = {}
     data: dict[str, Any] = {

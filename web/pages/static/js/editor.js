@@ -154,7 +154,7 @@
   });
 
   /* ---- the state of the form, autosave and restore ---- */
-  var SKIP = { csrf_token: 1, nonce: 1, intent: 1 };
+  var SKIP = { csrf_token: 1, nonce: 1, intent: 1, base_revision: 1 };
   function snapshot() {
     hidden.value = editor.isEmpty() ? "" : editor.getHtml();
     var fields = [];
