@@ -11,20 +11,31 @@ Without a session the page tells the leader to decide in the WeCom card or to si
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
+from sqlmodel import col, select
 
 from content.errors import DomainError, Forbidden
+from content.labels import channel_label
 from content.models import Category, Item, Revision, User
 from content.preview import open_preview, read_preview_token
 from content.review import chain as workflow
+from content.review.diff import BodyBlock, FieldChange, ReviewDiff, baseline, review_diff
+from content.store import list_revisions
 from content.urls import safe_href
 from web.deps import SessionDep
 from web.pages import preview_files
 from web.pages.access import can_view
-from web.pages.decide_form import COMMON_COMMENTS, DECIDING, decision_fields
+from web.pages.decide_form import (
+    COMMON_COMMENTS,
+    DECIDING,
+    decision_fields,
+    no_store,
+    read_refusal,
+    refusal_token,
+)
 from web.pages.preview_files import preview_file_url, preview_html
 from web.pages.session import optional_user, read_form, roles
 from web.pages.templating import render
@@ -48,6 +59,28 @@ def revision_view(session, revision: Revision) -> dict:
     }  # fmt: skip
 
 
+def comparison(session, item: Item, revision: Revision) -> tuple[Revision | None, ReviewDiff]:
+    """`revision` against the last revision sent for review before it (None: first submission).
+
+    Shared by the review page and the signed mobile preview, so both show the same changes.
+    """
+    revisions = list_revisions(session, item_id=item.id)
+    reviewed = {h["revision_id"] for h in workflow.review_history(session, item_id=item.id)}
+    previous = baseline(revisions, revision, reviewed)
+    old = previous.content if previous else None
+    diff = review_diff(old, revision.content, channel_label=channel_label,
+                       categories=category_names(session, old, revision.content))
+    return previous, diff
+
+
+def category_names(session, *contents: dict | None) -> dict[int, str]:
+    """Names of the topic/area categories the given revision snapshots point at (one query)."""
+    ids = {c.get(k) for c in contents if c for k in ("topic_id", "area_id") if c.get(k)}
+    if not ids:
+        return {}
+    return {c.id: c.name for c in session.exec(select(Category).where(col(Category.id).in_(ids)))}
+
+
 def _deciding(request: Request, session, user: User | None, item: Item) -> list[str]:
     if user is None or not can_view(session, user, item, roles(request)):
         return []
@@ -55,15 +88,27 @@ def _deciding(request: Request, session, user: User | None, item: Item) -> list[
     return [a for a in DECIDING if a in actions]
 
 
-def _render(request: Request, session, token: str, item: Item, revision: Revision, user: User | None, *,
-            message: str | None = None, typed: dict | None = None, status: int = 200):
-    return render(request, "mobile_preview.html", {
+def _token_diff(token: str, diff: ReviewDiff) -> ReviewDiff:
+    """The comparison with its body's files named through the token, like the article itself."""
+    body = [BodyBlock(b.kind, preview_html(token, b.old_html), preview_html(token, b.new_html)) for b in diff.body]
+    changes = [FieldChange(c.field, c.label, c.text) for c in diff.changes]  # thumbnails: /files/ needs a session
+    return ReviewDiff(first=diff.first, changes=changes, body=body)
+
+
+def _render(request: Request, session, token: str, item: Item, revision: Revision, user: User | None):
+    secret = request.app.state.settings.secret_key.get_secret_value()
+    refused = read_refusal(secret, request.query_params.get("refused"))
+    previous, diff = comparison(session, item, revision)
+    current = revision.id == item.current_revision_id
+    return no_store(render(request, "mobile_preview.html", {
+        "previous": previous, "diff": _token_diff(token, diff),
+        "warnings": (item.check_warnings or []) if current else [],
         "rev": _token_view(session, token, revision), "item_id": item.id, "token": token,
         "deciding": _deciding(request, session, user, item), "signed_in": user is not None,
         "login_url": f"/login?next={quote(f'/m/preview/{token}', safe='/')}",
-        "common_comments": COMMON_COMMENTS, "message": message, "typed": typed or {},
+        "common_comments": COMMON_COMMENTS, "message": refused["message"], "typed": refused["typed"],
         "done": request.query_params.get("done"),
-    }, status=status)  # fmt: skip
+    }))  # fmt: skip
 
 
 @router.get("/m/preview/{token}", name="mobile_preview")
@@ -114,6 +159,6 @@ async def mobile_decide(request: Request, token: str, session: SessionDep,
         session.commit()
     except DomainError as exc:
         session.rollback()
-        return _render(request, session, token, session.get(Item, item_id), revision, user, message=exc.message,
-                       typed=typed, status=exc.status)
+        refused = refusal_token(secret, message=exc.message, typed=typed)  # POST-redirect-GET, text kept
+        return RedirectResponse(f"/m/preview/{token}?{urlencode({'refused': refused})}", status_code=303)
     return RedirectResponse(f"/m/preview/{token}?done={action}", status_code=303)

@@ -7,22 +7,30 @@ labelled metadata); 同意 / 驳回 sit in a bar at the bottom of the screen wit
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
-from sqlmodel import Session, col, select
+from sqlmodel import select
 
 from content.errors import DomainError
-from content.labels import channel_label
-from content.models import AuditEvent, Category, Department, Revision, User
+from content.models import AuditEvent, Department, Revision, User
 from content.outbox import channel_status
 from content.preview import preview_path
 from content.review import chain as workflow
-from content.review.diff import baseline, file_names, review_diff, thumbnail_src
+from content.review.diff import file_names, thumbnail_src
 from content.store import list_revisions
 from web.deps import SessionDep
 from web.pages.access import item_for_viewer
-from web.pages.decide_form import COMMON_COMMENTS, DECIDING, decision_fields
-from web.pages.preview_pages import revision_view
+from web.pages.decide_form import (
+    COMMON_COMMENTS,
+    DECIDING,
+    decision_fields,
+    no_store,
+    read_refusal,
+    refusal_token,
+)
+from web.pages.preview_pages import comparison, revision_view
 from web.pages.session import WebUserDep, read_form, roles
 from web.pages.templating import render
 
@@ -32,14 +40,6 @@ REASON_ACTIONS = ("reject", "emergency_publish", "withdraw")
 REASON_EVENTS = {"item.emergency_publish": "紧急发布理由", "item.withdraw": "撤稿理由"}
 
 
-def category_names(session: Session, *contents: dict | None) -> dict[int, str]:
-    """Names of the topic/area categories the given revision snapshots point at (one query)."""
-    ids = {c.get(k) for c in contents if c for k in ("topic_id", "area_id") if c.get(k)}
-    if not ids:
-        return {}
-    return {c.id: c.name for c in session.exec(select(Category).where(col(Category.id).in_(ids)))}
-
-
 def reasons_of(events: list[AuditEvent], names: dict[int, str]) -> list[dict]:
     """The emergency-publication and withdrawal reasons recorded with those transitions."""
     return [{"label": REASON_EVENTS[e.action], "reason": (e.data or {}).get("reason") or "",
@@ -47,24 +47,19 @@ def reasons_of(events: list[AuditEvent], names: dict[int, str]) -> list[dict]:
             for e in events if e.action in REASON_EVENTS and (e.data or {}).get("reason")]
 
 
-def _page(request: Request, session, user: User, item_id: int, *, errors: dict | None = None,
-          typed: dict | None = None, message: str | None = None, status: int = 200):
+def _page(request: Request, session, user: User, item_id: int):
     item = item_for_viewer(session, user, item_id, roles(request))
+    secret = request.app.state.settings.secret_key.get_secret_value()
+    refused = read_refusal(secret, request.query_params.get("refused"))
     revisions = list_revisions(session, item_id=item.id)
     current = next((r for r in revisions if r.id == item.current_revision_id), revisions[-1] if revisions else None)
     history = workflow.review_history(session, item_id=item.id)
-    previous = baseline(revisions, current, {h["revision_id"] for h in history}) if current else None
+    previous, diff = comparison(session, item, current) if current is not None else (None, None)
     events = session.exec(select(AuditEvent).where(AuditEvent.target_type == "item", AuditEvent.target_id == item.id)
                           .order_by(AuditEvent.id)).all()
     names = {u.id: u.name for u in session.exec(select(User).where(User.org_id == user.org_id))}
-    secret = request.app.state.settings.secret_key.get_secret_value()
-    old_content = previous.content if previous else None
-    diff = None
-    if current is not None:
-        diff = review_diff(old_content, current.content, channel_label=channel_label,
-                           categories=category_names(session, old_content, current.content))
     actions = workflow.available_actions(session, item, user)
-    return render(request, "item.html", {
+    return no_store(render(request, "item.html", {
         "item": item, "rev": revision_view(session, current) if current else None, "current": current,
         "previous": previous, "diff": diff,
         "files": file_names(current.content) if current else [],
@@ -76,9 +71,9 @@ def _page(request: Request, session, user: User, item_id: int, *, errors: dict |
         "publications": workflow.publications_of(session, item.id),
         "channel_status": channel_status(session, item),  # 已发布：门户网站；微信公众号：发送失败
         "preview_url": preview_path(secret, item_id=item.id, revision_id=current.id) if current else None,
-        "errors": errors or {}, "typed": typed or {}, "message": message,
+        "errors": refused["errors"], "typed": refused["typed"], "message": refused["message"],
         "submitted": request.query_params.get("submitted"), "done": request.query_params.get("done"),
-    }, status=status)  # fmt: skip
+    }))  # fmt: skip
 
 
 @router.get("/items/{item_id}", name="web_item")
@@ -98,9 +93,9 @@ async def act(request: Request, item_id: int, session: SessionDep, user: WebUser
     fields = decision_fields(form)
     action, reason, comment = fields["action"], fields["reason"], fields["comment"]
     typed = {"action": action, "reason": reason, "comment": comment}
+    secret = request.app.state.settings.secret_key.get_secret_value()
     if action in REASON_ACTIONS and not reason.strip():
-        return _page(request, session, user, item_id, errors={f"reason_{action}": "请填写理由"}, typed=typed,
-                     status=422)
+        return _refused(item_id, refusal_token(secret, errors={f"reason_{action}": "请填写理由"}, typed=typed))
     try:
         workflow.apply_action(session, item_id=item_id, actor=user, action=action, comment=comment,
                               reason=reason, content_hash=fields["content_hash"], channel="web")
@@ -111,9 +106,16 @@ async def act(request: Request, item_id: int, session: SessionDep, user: WebUser
         session.rollback()
         field = (exc.data or {}).get("field")
         errors = {f"{field}_{action}": exc.message} if field else {}
-        return _page(request, session, user, item_id, errors=errors, typed=typed,
-                     message=None if errors else exc.message, status=exc.status)
+        return _refused(item_id, refusal_token(secret, errors=errors, typed=typed,
+                                               message=None if errors else exc.message))
     return RedirectResponse(f"/items/{item_id}?done={action}", status_code=303)
+
+
+def _refused(item_id: int, token: str) -> RedirectResponse:
+    """A refused action goes back to the review page (POST-redirect-GET) with the reason and the
+    typed text in a signed `refused` parameter: F5 does not re-post, the browser logs no 4xx."""
+    return RedirectResponse(f"/items/{item_id}/review?{urlencode({'refused': token})}",
+                            status_code=303)
 
 
 @router.get("/items/{item_id}/preview/{kind}", name="web_item_preview")

@@ -138,19 +138,25 @@ def test_resubmission_touching_an_image_paragraph_is_a_rendered_comparison(clien
     assert "[" not in _visible(changes) and "{" not in _visible(changes)
 
 
+def _followed(client, r) -> str:
+    """A refused decision: a 303 back to the page (POST-redirect-GET), and the page it leads to."""
+    assert r.status_code == 303 and "refused=" in r.headers["location"], (r.status_code, r.text[:300])
+    return client.page(r.headers["location"]).text
+
+
 def _approve_twice(client, item_id: int) -> tuple[int, str]:
     page = client.page(f"/items/{item_id}/review").text
     seen = _hash_of(page)
     assert client.submit(f"/items/{item_id}/action", {"action": "approve", "content_hash": seen}).status_code == 303
     second_tab = client.submit(f"/items/{item_id}/action", {"action": "approve", "content_hash": seen})
-    return second_tab.status_code, second_tab.text
+    return second_tab.status_code, _followed(client, second_tab)
 
 
 def test_a_second_tab_is_told_the_gate_was_decided_not_a_role_reason(client_for, engine, world, web_app):
     item_id = _submitted(engine, world)
     status, text = _approve_twice(client_for("head_a"), item_id)
     message = re.search(r'id="action-message">([^<]*)<', text).group(1)
-    assert status == 409 and "该环节已由您处理" in message and "无需重复操作" in message and "分管" not in message
+    assert status == 303 and "该环节已由您处理" in message and "无需重复操作" in message and "分管" not in message
     with Session(engine) as s:
         assert s.get(Item, item_id).gate == "leader"
 
@@ -178,9 +184,9 @@ def test_a_stale_page_is_told_the_item_changed(client_for, engine, world):
     with Session(engine) as s:
         workflow.edit_item(s, item=s.get(Item, item_id), actor=_user(s, "head_a2"), fields={"digest": "改过"})
         s.commit()
-    r = head.submit(f"/items/{item_id}/action", {"action": "approve", "content_hash": seen})
-    assert r.status_code == 409 and "稿件已修改，请重新查看" in r.text
-    assert _hash_of(r.text) != seen  # the page shown with the refusal is the new revision
+    page = _followed(head, head.submit(f"/items/{item_id}/action", {"action": "approve", "content_hash": seen}))
+    assert "稿件已修改，请重新查看" in page
+    assert _hash_of(page) != seen  # the page shown with the refusal is the new revision
 
 
 def test_emergency_and_withdrawal_reasons_are_shown(client_for, engine, world):
@@ -252,12 +258,12 @@ def test_preview_decisions_are_refused_clearly(client_for, engine, world, monkey
     # Someone whom the gate is not waiting for: no buttons, and a forged POST changes nothing.
     other = client_for("leader_b")
     assert 'id="decide-bar"' not in other.page(link).text
-    r = other.submit(link + "/decide", {"action": "approve", "content_hash": seen})
-    assert r.status_code in (403, 404) and _state(engine, item_id) == ("in_review", "dept_head")
+    page = _followed(other, other.submit(link + "/decide", {"action": "approve", "content_hash": seen}))
+    assert 'id="action-message"' in page and _state(engine, item_id) == ("in_review", "dept_head")
 
     # A hash other than the shown revision's is refused before anything is decided.
     r = head.submit(link + "/decide", {"action": "approve", "content_hash": "0" * 64})
-    assert r.status_code == 403 and "重新打开预览" in r.text
+    assert "重新打开预览" in _followed(head, r)
 
     # Expired link: one signed eight days ago.
     real = itsdangerous.timed.time.time
@@ -273,7 +279,7 @@ def test_preview_decisions_are_refused_clearly(client_for, engine, world, monkey
         workflow.edit_item(s, item=s.get(Item, item_id), actor=_user(s, "head_a2"), fields={"digest": "改过"})
         s.commit()
     r = head.submit(link + "/decide", {"action": "approve", "content_hash": seen})
-    assert r.status_code == 409 and "稿件已修改，请重新查看" in r.text
+    assert r.status_code == 303 and "稿件已修改" in head.get(r.headers["location"]).text  # the link has ended
     assert _state(engine, item_id) == ("in_review", "dept_head")
 
     # Withdrawn: refused, and it stays withdrawn.
@@ -286,7 +292,7 @@ def test_preview_decisions_are_refused_clearly(client_for, engine, world, monkey
         workflow.apply_action(s, item_id=item2, actor=principal, action="withdraw", reason="有误")
         s.commit()
     r = head.submit(link2 + "/decide", {"action": "reject", "content_hash": seen2, "reason": "不同意"})
-    assert r.status_code in (403, 409) and ("无需" in r.text or "不能" in r.text)
+    assert r.status_code == 303 and "撤回" in head.get(r.headers["location"]).text  # the link has ended
     assert _state(engine, item2) == ("withdrawn", None)
 
 
@@ -344,3 +350,51 @@ def test_a_resubmission_is_compared_with_the_rejected_revision_not_an_intermedia
     assert "与上次送审的第 1 版相比的修改" in page and 'id="first-submission"' not in page
     compare = page[page.index('id="compare"'):page.index('id="files"')]
     assert "中间草稿" not in compare and "<ins>实拍</ins>" in compare
+
+
+# ---------------------------------------------------------------------------- walk findings 7 and 9
+
+def test_mobile_preview_shows_check_hints_and_the_changes_since_the_rejection(client_for, engine, world):
+    body = BODY_1 + f'<p><img src="{PNG}"></p>'  # a picture without alt: a check hint
+    item_id = _submitted(engine, world, body=body)
+    head = client_for("head_a")
+    first = head.page(f"/m/preview/{_token(engine, item_id)}").text
+    assert 'id="warnings"' in first and "正文第 2 张图片缺少替代文字" in first
+    assert 'id="first-submission"' in first and 'id="compare"' not in first
+    with Session(engine) as s:
+        workflow.apply_action(s, item_id=item_id, actor=s.get(User, world.head_a), action="reject", reason="请核对")
+        s.commit()
+    _save_and_submit(engine, world, item_id, BODY_2 + f'<p><img src="{PNG}"></p>')
+    page = head.page(f"/m/preview/{_token(engine, item_id)}").text
+    assert "与上次送审的第 1 版相比的修改" in page
+    compare = page[page.index('id="compare"'):]
+    assert "<ins>实拍</ins>" in compare and "<ins>认真</ins>" in compare
+    assert "正文第 2 张图片缺少替代文字" in page
+
+
+def test_a_refused_reject_redirects_back_with_the_reason_and_the_typed_text(client_for, engine, world):
+    item_id = _submitted(engine, world)
+    head = client_for("head_a")
+    seen = _hash_of(head.page(f"/items/{item_id}/review").text)
+    r = head.submit(f"/items/{item_id}/action", {"action": "reject", "reason": " ", "content_hash": seen})
+    page = _followed(head, r)
+    assert r.headers["location"].startswith(f"/items/{item_id}/review?")
+    assert "请填写理由" in page and _state(engine, item_id) == ("in_review", "dept_head")
+    # a refusal from another cause keeps what was typed
+    link = f"/m/preview/{_token(engine, item_id)}"
+    r = head.submit(link + "/decide", {"action": "reject", "reason": "图片<b>不清楚</b>", "content_hash": "0" * 64})
+    page = _followed(head, r)
+    assert "重新打开预览" in page and ">图片&lt;b&gt;不清楚&lt;/b&gt;</textarea>" in page
+    forged = head.page(link + "?refused=eyJtIjoi5L2g5aW9In0.forged").text  # no link can make the page speak
+    assert 'id="action-message"' not in forged
+
+
+def test_the_preview_is_not_cached_so_back_shows_no_buttons_once_decided(client_for, engine, world):
+    item_id = _submitted(engine, world)
+    link = f"/m/preview/{_token(engine, item_id)}"
+    head = client_for("head_a")
+    r = head.page(link)
+    assert r.headers["cache-control"] == "no-store" and 'id="btn-approve"' in r.text
+    assert head.page(f"/items/{item_id}/review").headers["cache-control"] == "no-store"
+    head.submit(link + "/decide", {"action": "approve", "content_hash": _hash_of(r.text)})
+    assert 'id="btn-approve"' not in head.page(link).text
