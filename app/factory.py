@@ -36,9 +36,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     from scheduler.resend_guard import resend_guard
 
     app.state.resend_guard = resend_guard(settings, engine)  # 重新发送 asks WeChat first (content may not)
+    from web.pages.docx_upload import docx_body_limit
     from web.pages.uploads import upload_body_limits
 
-    install_error_handlers(app, max_body_bytes=settings.max_body_bytes, path_limits=upload_body_limits(settings))
+    install_error_handlers(app, max_body_bytes=settings.max_body_bytes,
+                           path_limits={**upload_body_limits(settings), **docx_body_limit(settings)})
     install_callback_timer(app)
     install_security_headers(app)  # CSP, nosniff, frame and referrer policies on every response
     for router in _routers():

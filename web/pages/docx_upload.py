@@ -3,7 +3,9 @@
 The conversion runs in a limited child process (content.docx_import) and is awaited from a worker
 thread, so the server keeps answering while a document converts. Photos of the document are stored
 in the file store (jpg/png, like an uploaded image) and referenced by their /files/ URL; pictures in
-other formats (EMF/WMF drawings) are left out and counted in the answer.
+other formats (EMF/WMF drawings) are left out and counted in the answer. A .docx may be up to 20 MB
+(phone photos pasted into Word), so its photos are shrunk on the server as the browser shrinks uploads
+(long side ≤ 1920 px, JPEG under 1 MB: `channels.mp.mp_images.fit_for_wechat`) before they are stored.
 """
 
 from __future__ import annotations
@@ -25,13 +27,31 @@ from web.pages.session import CsrfFailed, WebUserDep, read_form
 
 router = APIRouter()
 _WEB_IMAGE_TYPES = {"image/jpeg", "image/png"}
+DOCX_PATH = "/items/import-docx"
+PHOTO_MAX_BYTES = 1024 * 1024  # as media.js shrinks an uploaded photo
+
+
+def docx_body_limit(settings) -> dict[str, int]:
+    """The request body cap of the import route (a 20 MB .docx plus the multipart envelope)."""
+    return {DOCX_PATH: max(DOCX_MAX_BYTES + 64 * 1024, settings.max_body_bytes)}
+
+
+def _shrunk(image) -> bytes:
+    """A photo as an uploaded one ends up: long side ≤ 1920 px and under 1 MB; unreadable ones unchanged
+    (check_image refuses them with its own message)."""
+    from channels.mp.mp_images import ImageUnfit, fit_for_wechat
+
+    try:
+        return fit_for_wechat("word-image", image.data, PHOTO_MAX_BYTES)[1]
+    except ImageUnfit:
+        return image.data
 
 
 def _refuse(exc: DomainError) -> JSONResponse:
     return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status)
 
 
-@router.post("/items/import-docx", name="web_import_docx")
+@router.post(DOCX_PATH, name="web_import_docx")
 async def import_docx(request: Request, session: SessionDep, user: WebUserDep):
     try:
         form = await read_form(request)
@@ -87,8 +107,9 @@ def _file_store(request: Request, session, user: User):
     ctx = context_for_app(request.app.state)
 
     def store(image) -> str:
-        mime = check_image(image.data, ctx.image_max_bytes)
-        row = save_file(session, ctx.backend, org_id=user.org_id, data=image.data, name="word-image",
+        data = _shrunk(image)
+        mime = check_image(data, ctx.image_max_bytes)
+        row = save_file(session, ctx.backend, org_id=user.org_id, data=data, name="word-image",
                         mime=mime, created_by=user.id)
         return file_url(row.sha256)
 

@@ -52,7 +52,7 @@ def _editor(request: Request, session, user: User, item: Item | None, values: di
         "topics": categories(session, user.org_id, Taxonomy.topic),
         "areas": categories(session, user.org_id, Taxonomy.area),
         "channel_choices": channel_choices(session, user.org_id, values.get("channels") or []),
-        "docx_max_mb": DOCX_MAX_BYTES // (1024 * 1024), **_upload_limits(request),
+        "docx_max_mb": DOCX_MAX_BYTES // (1024 * 1024), "docx_max_bytes": DOCX_MAX_BYTES, **_upload_limits(request),
     }, status=status)  # fmt: skip
     # Back/forward must ask the server again: a cached editable copy of an item submitted since is
     # exactly the page whose 保存草稿 used to fail.

@@ -29,7 +29,7 @@ def test_editor_shows_and_hands_media_js_the_configured_limits(drafter):
     media = re.search(r'<section class="card" id="media"[^>]*>', page).group(0)
     assert 'data-image-max="1572864"' in media and 'data-attachment-max="3000"' in media
     assert "不超过 1.5 MB" in page and "每个不超过 2.9 KB" in page
-    assert "20 MB" not in page and "10 MB" not in page  # not the module defaults
+    assert "每个不超过 20 MB" not in page and "10 MB" not in page  # not the module defaults (导入 Word has its own 20 MB)
     r = upload(drafter, "/items/upload-attachment", "a.pdf", PDF + b"\x00" * 3000, "application/pdf")
     assert r.status_code == 413 and r.json()["code"] == "attachment_too_large"
 

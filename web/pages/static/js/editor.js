@@ -35,7 +35,7 @@
   var status = document.getElementById("upload-status");
   var saveStatus = document.getElementById("save-status");
   var alertBox = document.getElementById("editor-alert");
-  var DOCX_MAX = 1024 * 1024;
+  var DOCX_MAX = Number(document.getElementById("docx-file").getAttribute("data-max-bytes"));
   var INLINE = /^(SPAN|B|STRONG|I|EM|U|S|STRIKE|SUB|SUP|FONT|CODE|MARK|SMALL|BIG|INS|DEL)$/;
   var FONT_ALIASES = { "仿宋_gb2312": "仿宋", "fangsong": "仿宋", "fangsong_gb2312": "仿宋",
                        "楷体_gb2312": "楷体", "kaiti": "楷体", "kaiti_gb2312": "楷体", "simsun": "宋体",
@@ -326,7 +326,7 @@
     ev.target.value = "";
     if (!file) { return; }
     if (!/\.docx$/i.test(file.name)) { say("只能导入 .docx 格式的 Word 文档", true); return; }
-    if (file.size > DOCX_MAX) { say("文件过大：Word 文档不能超过 1 MB", true); return; }
+    if (file.size > DOCX_MAX) { say("文件过大：Word 文档不能超过 " + Math.round(DOCX_MAX / 1048576) + " MB", true); return; }
     say("正在导入 " + file.name + "……");
     upload("/items/import-docx", file)
       .then(function (body) {
