@@ -38,3 +38,10 @@ def test_editor_shows_and_hands_media_js_the_configured_limits(drafter):
                                          (3000, "2.9 KB")])
 def test_size_text(n, text):
     assert size_text(n) == text
+
+
+def test_body_image_label_says_mb_not_thousands_of_kb(client_for):
+    """Issue 21 walk, 13b: the label said "小于 10240 KB" where 10 MB was meant."""
+    page = client_for("drafter").page("/items/new").text
+    assert "图片仅限 jpg/png，不超过 10 MB" in page
+    assert "10240 KB" not in page
