@@ -28,6 +28,19 @@ MAX_USERS = 200
 BIND_CODE = re.compile(r"^\d{8}$")
 
 
+_URL = re.compile(r"(?:https?://|/m/preview/)[^\s<>\"'，。；）]+")
+
+
+def linkify(text: str) -> str:
+    """Escaped text with its http(s) links and site paths of previews made tappable, as WeCom does."""
+    out, last = [], 0
+    for match in _URL.finditer(text):
+        url = match.group(0)
+        out += [escape(text[last:match.start()]), f'<a href="{escape(url)}" target="_blank" rel="noopener">{escape(url)}</a>']
+        last = match.end()
+    return "".join(out) + escape(text[last:])
+
+
 def _emulator_root(request: Request, channel: str) -> str:
     cfg = channel_config(request.app.state.settings, channel)
     return cfg.api_base.rsplit("/", 1)[0]
@@ -81,7 +94,7 @@ async def _render(request: Request, user: int | None, channel: str, *, error: st
         f'（{escape(u.login)}，{_binding_text(u)}）</option>' for u in users)
     log = [e for e in _transcript(request) if me and e["user_id"] == me.id and e["channel"] == channel]
     bubbles = "".join(
-        f'<div class="me">{escape(e["sent"])}</div><div class="bot">{escape(e["reply"] or "（无回复）")}</div>'
+        f'<div class="me">{escape(e["sent"])}</div><div class="bot">{linkify(e["reply"] or "（无回复）")}</div>'
         for e in log[-30:])
     sent = await _sent_records(request, channel, sender) if sender else []
     sent_html = "".join(_record_html(r, me.id if me else 0, channel) for r in sent[-20:])
@@ -102,7 +115,8 @@ async def _render(request: Request, user: int | None, channel: str, *, error: st
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{{font-family:sans-serif;max-width:760px;margin:1em auto;padding:0 1em}}
 .me{{background:#9eea6a;margin:.4em 0 .4em 30%;padding:.5em;border-radius:6px;white-space:pre-wrap}}
-.bot{{background:#f1f1f1;margin:.4em 30% .4em 0;padding:.5em;border-radius:6px;white-space:pre-wrap}}
+.bot{{background:#f1f1f1;margin:.4em 30% .4em 0;padding:.5em;border-radius:6px;white-space:pre-wrap;overflow-wrap:anywhere}}
+.me{{overflow-wrap:anywhere}}
 .rec{{border:1px solid #ccc;padding:.5em;margin:.4em 0;font-size:.9em}} .warn{{color:#b00}}
 pre{{white-space:pre-wrap;word-break:break-all;font-size:.8em}}</style></head><body>
 <h1>聊天模拟器（沙箱）</h1>
