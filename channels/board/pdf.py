@@ -61,7 +61,8 @@ SIGNOFF_SLACK = 8  # characters beside the issuer's name on its sign-off line
 
 
 def has_own_signoff(body_html: str, names: tuple[str, ...]) -> bool:
-    """Whether the body already ends with a sign-off (落款): a date or the issuer on its last lines.
+    """Whether the body already ends with a sign-off (落款): a date, the issuer (org or department) or
+    the issuer and the date on one line, on its last lines.
 
     Drafts written as 公文 carry their own 落款; the notice then must not print a second one.
     """
@@ -70,7 +71,13 @@ def has_own_signoff(body_html: str, names: tuple[str, ...]) -> bool:
     def names_issuer(line: str) -> bool:  # the name with little else ("示例镇人民政府（盖章）"), not a sentence
         return any(n and n in line and len(line) - len(n) <= SIGNOFF_SLACK for n in names)
 
-    return any(_DATE.fullmatch(line) or names_issuer(line) for line in lines[-SIGNOFF_LINES:])
+    def signs_off(line: str) -> bool:  # a date line, the issuer's line, or both on one line
+        rest = _DATE.sub("", line)
+        if rest != line and (not rest or names_issuer(rest)):  # "2026年3月4日", "示例镇人民政府  2026年12月6日"
+            return True
+        return names_issuer(line)
+
+    return any(signs_off(line) for line in lines[-SIGNOFF_LINES:])
 
 
 def _css_string(text: str) -> str:

@@ -61,3 +61,18 @@ def test_board_notice_of_a_signed_item_prints_one_signoff(engine, world):
     assert after_body.count("2026年3月4日") == 1
     assert len(re.findall(r"\d{4}年\d{1,2}月\d{1,2}日", after_body)) == 1  # no second, generated date
     assert after_body.count("测试镇党政办") == 1 and "测试镇党政办公开栏" in after_body  # only the running header
+
+
+def test_org_name_and_date_on_one_line_is_a_signoff():
+    """Issue 21 walk, 13c: a body closing with "示例镇人民政府  2026年12月6日" (one line, as an imported
+    Word notice does) got a second 落款 of the department and the date."""
+    names = ("示例镇人民政府党政综合办公室", "示例镇人民政府", "党政综合办公室")
+    assert has_own_signoff("<p>正文。</p><p>示例镇人民政府  2026年12月6日</p>", names)
+    assert has_own_signoff("<p>正文。</p><p>党政综合办公室 二〇二六年十二月六日</p>", names)
+    assert not has_own_signoff("<p>示例镇人民政府定于2026年12月6日召开全镇安全生产工作会议，请各村准时参加。</p>",
+                               names)
+    body = "<p>严禁野外用火。</p><p>测试镇人民政府  2026年3月4日</p>"
+    pdf, _ = render_pdf(NoticeData("关于春季森林防火的通告", "测试镇人民政府党政办", ISSUED, body, LINK,
+                                   signers=("测试镇人民政府", "党政办")))
+    text = _text(pdf)
+    assert "2026年3月5日" not in text and text.count("2026年3月4日") == 1
