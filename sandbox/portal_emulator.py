@@ -6,7 +6,9 @@ The interface it defines is the one `channels.portal` speaks:
   → 201 `{id, url}`; the same key again → 200 with the first post, nothing new stored.
 - `GET    /api/v1/posts?idempotency_key=K` → `{"posts": [...]}` (reconciliation)
 - `GET    /api/v1/posts/{id}` → JSON; `DELETE /api/v1/posts/{id}` → 204 (404 when absent)
-- `GET    /posts/{id}.html` and `GET /` → the posts as public HTML pages.
+- `GET    /posts/{id}.html` and `GET /` → the posts as public HTML pages: the column's name where the
+  emulator knows it (`column_names`, by default the columns `gongkai init` seeds) and the attachments
+  as links, so the sandbox shows what the portal got.
 
 Every request is recorded (`requests`). Failures can be injected: `fail_next(n, status)` answers
 the next n POSTs with `status` without storing; `hang_after_store(n, seconds)` stores the post
@@ -61,10 +63,31 @@ class _Faults:
     hang_seconds: float = 0.0
 
 
+def seeded_column_names() -> dict[str, str]:
+    """The portal columns of a new organization (content.seed): code → name."""
+    from content.models import TOPIC_HEADINGS
+
+    return {f"T{n + 1:02d}": heading for n, heading in enumerate(TOPIC_HEADINGS)}
+
+
+def _attachment_links(attachments) -> str:
+    """The post's attachments as links (only http(s) URLs become links)."""
+    rows = []
+    for entry in attachments if isinstance(attachments, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        url, name = str(entry.get("url") or ""), str(entry.get("name") or "附件")
+        link = (f"<a href='{html.escape(url, quote=True)}'>{html.escape(name)}</a>"
+                if url.startswith(("http://", "https://")) else html.escape(name))
+        rows.append(f"<li>{link}</li>")
+    return f"<section class='attachments'><h2>附件</h2><ul>{''.join(rows)}</ul></section>" if rows else ""
+
+
 @dataclass
 class PortalEmulator:
     token: str | None = None
     columns: set[str] | None = None  # when set, other column codes get 422
+    column_names: dict[str, str] = field(default_factory=seeded_column_names)  # shown on the pages
     posts: dict[int, PortalPost] = field(default_factory=dict)
     requests: list[RecordedRequest] = field(default_factory=list)
     _by_key: dict[str, int] = field(default_factory=dict)
@@ -224,10 +247,12 @@ class PortalEmulator:
             post = self.posts.get(request.path_params["post_id"])
             if not post or post.deleted:
                 return HTMLResponse("<h1>页面不存在</h1>", status_code=404)
+            name = self.column_names.get(post.column)
+            column = f"{name}（{post.column}）" if name else post.column
             return HTMLResponse(
                 f"<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>{html.escape(post.title)}</title>"
-                f"<h1>{html.escape(post.title)}</h1><p>栏目：{html.escape(post.column)}</p>"
-                f"<article>{post.body_html}</article></html>"
+                f"<h1>{html.escape(post.title)}</h1><p>栏目：{html.escape(column)}</p>"
+                f"<article>{post.body_html}</article>{_attachment_links(post.data.get('attachments'))}</html>"
             )
 
     async def _index(self, request: Request) -> Response:
