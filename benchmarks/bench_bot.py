@@ -102,8 +102,10 @@ def _shape(kind: str, workers: int, bind_all: bool, emulator_url: str, seconds: 
         engine.dispose()
         env = {**{k: v for k, v in os.environ.items() if k not in SECRET_ENV}, "GONGKAI_DATABASE_URL": db_url,
                "GONGKAI_WECOM_API_BASE": f"{emulator_url}/wecom", "GONGKAI_MP_API_BASE": f"{emulator_url}/mp",
-               "GONGKAI_SECRET_KEY": "bench-secret-key"}  # sandbox crypto values on both sides
-        cc = CallbackClient(channel_config(Settings(database_url=db_url, _env_file=None), "wecom"))
+               "GONGKAI_SECRET_KEY": "bench-secret-key", "GONGKAI_SANDBOX": "1"}  # sandbox crypto values, both sides
+        cc = CallbackClient(channel_config(Settings(database_url=db_url, sandbox_requested=True, _env_file=None,
+                                                    wecom_api_base=f"{emulator_url}/wecom",
+                                                    mp_api_base=f"{emulator_url}/mp"), "wecom"))
         sealed = [cc.seal(cc.text("bench-head", f"同意 {item_id}")) for item_id in ids[:n_all]]
         with gongkai_server(env, workers, str(Path(tmp) / "uvicorn.log")) as server:
             load(server.url, sealed[n_high + n_low:], 10)
