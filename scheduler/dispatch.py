@@ -27,6 +27,7 @@ from channels.base import (
 from content.db.db import session_scope
 from content.db.rowbuffer import action_rows
 from content.models import Category, Item, Publication, Revision
+from content.models.ids import pk
 from content.store import content_hash
 from scheduler import outbox
 from scheduler.outbox import LeaseLost, OutboxConfig
@@ -170,6 +171,7 @@ def build_job(
     categories: dict[int, Category | None] | None = None,
 ) -> PublishJob:
     """`categories`: a cache of Category rows by id shared by the posts of one dispatch pass."""
+    pub_id = pk(pub)
     content = dict(rev.content)
     topic_id = content.get("topic_id")
     if not topic_id:
@@ -183,13 +185,13 @@ def build_job(
 
     def _save(progress: dict) -> None:
         if track_lease:
-            outbox.save_progress(engine, cfg, pub.id, progress)
+            outbox.save_progress(engine, cfg, pub_id, progress)
         else:
             with session_scope(engine) as s2:
-                outbox._cas(s2, pub.id, {}, progress=progress)
+                outbox._cas(s2, pub_id, {}, progress=progress)
 
     return PublishJob(
-        publication_id=pub.id, org_id=pub.org_id, item_id=pub.item_id, channel=pub.channel, target=pub.target,
+        publication_id=pub_id, org_id=pub.org_id, item_id=pub.item_id, channel=pub.channel, target=pub.target,
         idempotency_key=pub.idempotency_key, content=content, progress=dict(pub.progress or {}),
         remote_id=pub.remote_id, portal_code=topic.portal_code if topic else None,
         topic_name=topic.name if topic else None, content_hash=pub.content_hash, save_progress=_save,
@@ -218,7 +220,8 @@ def send_one(
         if pub is None or pub.state != "claimed" or pub.claimed_by != cfg.worker_id:
             return "lost"
         item, rev, problem = verify_content(s, pub)
-        if problem:
+        if problem or rev is None:  # verify_content names a problem whenever a row is missing
+            problem = problem or "稿件或版本不存在"
             log.warning("publication %s: %s — nothing sent", pub_id, problem)
             void_for_mismatch(s, pub, expect, problem)
             return "voided"

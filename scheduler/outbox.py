@@ -27,6 +27,7 @@ from content.db.db import is_postgres, session_scope
 from content.db.rowbuffer import record_audit
 from content.labels import channel_label
 from content.models import Item, Publication, PublicationState
+from content.models.ids import pk
 from content.models.notification import NotificationKind
 from content.notify import notify as notify_people
 from content.timeutil import utcnow
@@ -50,19 +51,19 @@ class OutboxConfig:
 
 def _cas(session: Session, pub_id: int, expect: dict[str, Any], **values: Any) -> bool:
     """UPDATE publication SET values WHERE id=pub_id AND every expected column matches."""
-    stmt = update(Publication).where(Publication.id == pub_id)
-    for column, value in expect.items():
-        col = getattr(Publication, column)
-        stmt = stmt.where(col.is_(None) if value is None else col == value)
+    stmt = update(Publication).where(col(Publication.id) == pub_id)
+    for name, value in expect.items():
+        column = getattr(Publication, name)
+        stmt = stmt.where(column.is_(None) if value is None else column == value)
     values.setdefault("updated_at", utcnow())
-    return session.exec(stmt.values(**values)).rowcount == 1  # type: ignore[call-overload]
+    return session.exec(stmt.values(**values)).rowcount == 1
 
 
 def due_filter(now: datetime):
     return (
-        Publication.state == P.pending,
-        Publication.due_at <= now,
-        or_(Publication.next_attempt_at.is_(None), Publication.next_attempt_at <= now),
+        col(Publication.state) == P.pending,
+        col(Publication.due_at) <= now,
+        or_(col(Publication.next_attempt_at).is_(None), col(Publication.next_attempt_at) <= now),
     )
 
 
@@ -80,7 +81,7 @@ def claim_due(engine: Engine, cfg: OutboxConfig, now: datetime | None = None, *,
         query = select(Publication.id, Publication.org_id).where(*due_filter(now))
         if channel is not None:
             query = query.where(Publication.channel == channel)
-        query = query.order_by(Publication.due_at, Publication.id).limit(cfg.batch_size)
+        query = query.order_by(col(Publication.due_at), col(Publication.id)).limit(cfg.batch_size)
         if is_postgres(s):
             query = query.with_for_update(skip_locked=True)
         org_of = dict(s.exec(query).all())
@@ -90,13 +91,13 @@ def claim_due(engine: Engine, cfg: OutboxConfig, now: datetime | None = None, *,
         # RETURNING names exactly the rows this statement changed (the ones this process won).
         claimed = s.execute(
             update(Publication)
-            .where(col(Publication.id).in_(list(org_of)), Publication.state == P.pending)
+            .where(col(Publication.id).in_(list(org_of)), col(Publication.state) == P.pending)
             .values(state=P.claimed, claimed_by=cfg.worker_id, claimed_until=until,
                     attempts=Publication.attempts + 1, updated_at=utcnow())
-            .returning(Publication.id)
+            .returning(col(Publication.id))
             .execution_options(synchronize_session=False)
         ).scalars().all()  # fmt: skip
-        won = [pub_id for pub_id in org_of if pub_id in set(claimed)]
+        won = [pub_id for pub_id in org_of if pub_id is not None and pub_id in set(claimed)]
         if won:  # the audit events of the batch in one statement, same transaction
             audit.record_many(s, [
                 audit.audit_row(org_id=org_of[pub_id], actor_label=ACTOR, action="publication.claimed",
@@ -154,7 +155,7 @@ def mark_sent(
     )
     if confirmed:
         values["confirmed_at"] = now
-    if not _cas(s, pub.id, expect, **values):
+    if not _cas(s, pk(pub), expect, **values):
         return False
     late = _late_seconds(pub, now, cfg) if first_send else None
     if late is not None:
@@ -183,7 +184,7 @@ def mark_confirmed(s: Session, pub: Publication, *, remote_id: str | None, remot
     """sent → confirmed (the channel reported the publication finished)."""
     ok = _cas(
         s,
-        pub.id,
+        pk(pub),
         {"state": P.sent},
         state=P.confirmed,
         confirmed_at=utcnow(),
@@ -239,7 +240,7 @@ def retry_later(
     )
     ok = _cas(
         s,
-        pub.id,
+        pk(pub),
         expect,
         state=P.pending,
         claimed_by=None,
@@ -263,7 +264,7 @@ def retry_later(
 
 
 def mark_unknown(s: Session, pub: Publication, expect: dict, *, error: str) -> bool:
-    ok = _cas(s, pub.id, expect, state=P.unknown, claimed_by=None, claimed_until=None, last_error=error)
+    ok = _cas(s, pk(pub), expect, state=P.unknown, claimed_by=None, claimed_until=None, last_error=error)
     if ok:
         record_audit(
             s,
@@ -284,7 +285,7 @@ def mark_failed(
     """A permanent failure: recorded on the row (shown on the item), audited, drafter notified."""
     ok = _cas(
         s,
-        pub.id,
+        pk(pub),
         expect,
         state=state,
         claimed_by=None,

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from pydantic_core import PydanticUndefined
-from sqlalchemy import insert
+from sqlalchemy import Insert, Table, insert
 from sqlmodel import Session, SQLModel
 
 from content.audit import audit_row
@@ -23,7 +23,14 @@ from content.models import AuditEvent, Item, Notification
 from content.notify import notification_rows
 
 _KEY = "gongkai_row_buffer"
-_INSERTS = {model: insert(model.__table__) for model in (AuditEvent, Notification)}
+
+
+def _insert_of(model: type[SQLModel]) -> Insert:
+    table: Table = model.__table__  # type: ignore[attr-defined]  # SQLModel's stubs do not declare the mapped table
+    return insert(table)
+
+
+_INSERTS: dict[type[SQLModel], Insert] = {model: _insert_of(model) for model in (AuditEvent, Notification)}
 _DEFAULTS: dict[type, list[tuple[str, Any, bool]]] = {}
 
 
@@ -51,7 +58,7 @@ def model_row(model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any]:
 
 class RowBuffer:
     def __init__(self) -> None:
-        self._rows: dict[type, list[dict]] = {}
+        self._rows: dict[type[SQLModel], list[dict]] = {}
 
     def audit(self, **kw: Any) -> None:
         """What `content.audit.record` stores (its row, scrubbed by the same function)."""
