@@ -28,9 +28,10 @@ test: install
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
-lint: install
+lint: install  # ruff, the layer contracts (import-linter) and the type check (mypy, see typecheck)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/python lint/mypy_baseline.py
 
 typecheck: install  # mypy: zero errors in content/ and scheduler/, elsewhere mypy-baseline.txt may only shrink
 	$(BIN)/python lint/mypy_baseline.py
