@@ -29,11 +29,11 @@ REMINDER_DAYS = (5, 1)  # working days before the due date
 WINDOW = timedelta(days=30)  # calendar days that surely contain 5 working days, even around 春节
 
 
-def _recipients(session: Session, app: DisclosureApplication) -> list[int]:
-    if app.handler_id:
-        return [app.handler_id]
+def _recipients(session: Session, application: DisclosureApplication) -> list[int]:
+    if application.handler_id:
+        return [application.handler_id]
     return list(session.exec(select(User.id).join(UserRole, UserRole.user_id == User.id).where(
-        User.org_id == app.org_id, User.active.is_(True), UserRole.role == "admin")).all())
+        User.org_id == application.org_id, User.active.is_(True), UserRole.role == "admin")).all())
 
 
 def remind_application_deadlines(engine: Engine, today: date | None = None) -> int:
@@ -51,17 +51,17 @@ def remind_application_deadlines(engine: Engine, today: date | None = None) -> i
             (DisclosureApplication.reminded_5_on.is_(None)) | (DisclosureApplication.reminded_1_on.is_(None)),
         )).all()
         calendars: dict[int, WorkCalendar] = {}
-        for app in candidates:
-            cal = calendars.setdefault(app.org_id, WorkCalendar.load(session, app.org_id))
-            left = cal.workdays_between(today, app.due_on)
-            if left <= 1 and app.reminded_1_on is None:
-                if _claim(session, app, "reminded_1_on", today):
-                    _notify(session, app, left, today)
+        for application in candidates:
+            cal = calendars.setdefault(application.org_id, WorkCalendar.load(session, application.org_id))
+            left = cal.workdays_between(today, application.due_on)
+            if left <= 1 and application.reminded_1_on is None:
+                if _claim(session, application, "reminded_1_on", today):
+                    _notify(session, application, left, today)
                     sent += 1
-                if app.reminded_5_on is None:  # superseded: the 1-day reminder says it all
-                    _claim(session, app, "reminded_5_on", today)
-            elif 1 < left <= 5 and app.reminded_5_on is None and _claim(session, app, "reminded_5_on", today):
-                _notify(session, app, left, today)
+                if application.reminded_5_on is None:  # superseded: the 1-day reminder says it all
+                    _claim(session, application, "reminded_5_on", today)
+            elif 1 < left <= 5 and application.reminded_5_on is None and _claim(session, application, "reminded_5_on", today):
+                _notify(session, application, left, today)
                 sent += 1
             session.commit()
     if sent:
@@ -69,20 +69,20 @@ def remind_application_deadlines(engine: Engine, today: date | None = None) -> i
     return sent
 
 
-def _claim(session: Session, app: DisclosureApplication, column: str, today: date) -> bool:
+def _claim(session: Session, application: DisclosureApplication, column: str, today: date) -> bool:
     col = getattr(DisclosureApplication, column)
-    stmt = update(DisclosureApplication).where(DisclosureApplication.id == app.id, col.is_(None)).values({column: today})
+    stmt = update(DisclosureApplication).where(DisclosureApplication.id == application.id, col.is_(None)).values({column: today})
     return session.exec(stmt).rowcount == 1
 
 
-def _notify(session: Session, app: DisclosureApplication, left: int, today: date) -> None:
+def _notify(session: Session, application: DisclosureApplication, left: int, today: date) -> None:
     when = "今天" if left == 0 else f"还有 {left} 个工作日"
-    label = f"依申请公开 {app.number or '#' + str(app.id)}"
-    message = (f"{label} 距答复期限{when}（{app.due_on}{'，暂定' if app.due_provisional else ''}），请及时答复。"
-               if left else f"{label} 今天（{app.due_on}）到期，请及时答复。")
-    notify_users(session, org_id=app.org_id, user_ids=_recipients(session, app),
-                 kind=NotificationKind.APPLICATION_DEADLINE, application_id=app.id, number=app.number,
-                 due_on=str(app.due_on), days_left=left, provisional=app.due_provisional, title=label,
+    label = f"依申请公开 {application.number or '#' + str(application.id)}"
+    message = (f"{label} 距答复期限{when}（{application.due_on}{'，暂定' if application.due_provisional else ''}），请及时答复。"
+               if left else f"{label} 今天（{application.due_on}）到期，请及时答复。")
+    notify_users(session, org_id=application.org_id, user_ids=_recipients(session, application),
+                 kind=NotificationKind.APPLICATION_DEADLINE, application_id=application.id, number=application.number,
+                 due_on=str(application.due_on), days_left=left, provisional=application.due_provisional, title=label,
                  message=message, on=str(today))
 
 
