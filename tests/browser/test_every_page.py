@@ -241,9 +241,18 @@ def _problems(page, errors: list[str], label: str, axe_source: str, *, allowed: 
     return problems
 
 
+# Pages found wider than a 375 px phone once the guard compared with the viewport instead of innerWidth
+# (issue 21 walk, finding 1). Strict: each entry fails the suite as soon as its page fits, so that it is
+# taken off this list. They belong to other areas' owners (registers, settings, annual report).
+KNOWN_PHONE_OVERFLOW = {("drafter", "registers"), ("admin", "registers"), ("admin", "settings"),
+                        ("admin", "settings_channels"), ("admin", "report")}
+
+
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("spec", PAGES, ids=[f"{p.role}-{p.name}" for p in PAGES])
-def test_page(spec: Page, viewport: str, demo, tabs, axe_source):
+def test_page(spec: Page, viewport: str, demo, tabs, axe_source, request):
+    if viewport == "375" and (spec.role, spec.name) in KNOWN_PHONE_OVERFLOW:
+        request.applymarker(pytest.mark.xfail(strict=True, reason="wider than a 375 px phone (issue 21 walk)"))
     base, rows = demo
     tab = tabs(spec.role, viewport)
     page = tab.page
@@ -360,8 +369,9 @@ def test_review_reject_without_a_reason(demo, fresh, axe_source, viewport):
     assert page.locator("#decide-bar.has-error .field-error").is_visible()
     assert page.locator("#decide-bar .field-error").inner_text() == "请填写理由"
     assert page.input_value("#reason-reject") == ""
-    problems = _problems(page, tab.errors, f"state-review-reject-empty-{viewport}", axe_source,
-                         allowed=("status of 422 ",))
+    # POST-redirect-GET (walk finding 9): F5 re-reads the page instead of re-posting, no 4xx logged
+    assert urlsplit(page.url).path == f"/items/{rows['dept_head']}/review"
+    problems = _problems(page, tab.errors, f"state-review-reject-empty-{viewport}", axe_source)
     assert not problems, f"驳回 without a reason at {viewport} px:\n" + "\n".join(problems)
 
 
