@@ -135,9 +135,9 @@ def test_docx_import_and_upload_limits(client_for, engine, world):
     assert "<strong>加强值守</strong>" in r.json()["html"] and "防汛通知" in r.json()["html"]
     r = drafter.post("/items/import-docx", files={"file": ("通知.doc", b"\xd0\xcf\x11\xe0old")}, headers=headers)
     assert r.status_code == 415 and ".docx" in r.json()["message"]
-    r = drafter.post("/items/import-docx", files={"file": ("big.docx", b"PK" + b"0" * (1024 * 1024))},
+    r = drafter.post("/items/import-docx", files={"file": ("big.docx", b"PK" + b"0" * (20 * 1024 * 1024))},
                      headers=headers)
-    assert r.status_code == 413 and "1 MB" in r.json()["message"]
+    assert r.status_code == 413 and "20 MB" in r.json()["message"]
     r = drafter.post("/items/import-docx", files={"file": ("x.docx", buf.getvalue())})
     assert r.status_code == 403  # no CSRF token
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
