@@ -103,6 +103,9 @@ def test_editor_never_loses_work(visitors, viewport):
     page.wait_for_url(re.compile(r".*/items/\d+\?submitted=1$"))
     page.go_back()
     page.wait_for_selector("#readonly-view")
+    buttons = page.locator("#readonly-view .actions").bounding_box()
+    title = page.locator("#readonly-view .readonly-title").bounding_box()
+    assert title["y"] - (buttons["y"] + buttons["height"]) >= 12, "title sits against the buttons (walk 13a)"
     _no_overflow(v)
     v.shot("readonly")
     page.click("#recall-edit-btn")
