@@ -12,6 +12,8 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,9 +55,13 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> str:
-    """A migrated throwaway PostgreSQL database for this test run."""
+@contextmanager
+def throwaway_database(kind: str, tmp_path: Path, prefix: str = "gongkai_test") -> Iterator[str]:
+    """The URL of a new, empty database: a SQLite file under tmp_path, or a PostgreSQL database on
+    GONGKAI_TEST_PG_URL's server that is dropped afterwards (unreachable: the test fails under CI, else skips)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / f'{prefix}-{uuid.uuid4().hex[:8]}.db'}"
+        return
     admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -66,17 +72,25 @@ def pg_url() -> str:
         if IN_CI:
             pytest.fail(msg + " (CI requires it)", pytrace=False)
         pytest.skip(msg)
-    name = f"gongkai_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url(tmp_path_factory) -> Iterator[str]:
+    """A migrated throwaway PostgreSQL database for this test run."""
+    with throwaway_database("postgresql", tmp_path_factory.getbasetemp()) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,10 @@ from __future__ import annotations
 import gzip
 import json
 import sqlite3
-import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from app.migrate import is_at_head, upgrade
@@ -23,7 +21,7 @@ from content.files import DirectoryBackend
 from content.files.store import read_verified
 from content.models import Item, ReviewStep, Revision, User
 from content.store import content_hash
-from tests.conftest import IN_CI, PG_ADMIN_URL
+from tests.conftest import throwaway_database
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COUNTED = ("organization", "department", "app_user", "item", "revision", "review", "reviewstep", "publication",
@@ -34,46 +32,24 @@ def _dump(kind: str) -> str:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def old_engine(request, tmp_path):
-    if request.param == "sqlite":
-        path = tmp_path / "old.db"
-        with sqlite3.connect(path) as conn:
-            conn.executescript(_dump("sqlite"))
-        engine = make_engine(f"sqlite:///{path}")
+    with throwaway_database(request.param, tmp_path, prefix="gongkai_oldmain") as url:
+        if request.param == "sqlite":
+            with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+                conn.executescript(_dump("sqlite"))
+        else:
+            loader = make_engine(url)  # its own connection: pg_dump's SET statements stay in that session
+            raw = loader.raw_connection()
+            try:
+                with raw.cursor() as cur:
+                    cur.execute(_dump("postgresql"))
+                raw.commit()
+            finally:
+                raw.close()
+                loader.dispose()
+        engine = make_engine(url)
         yield engine
         engine.dispose()
-        return
-    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any connection failure means the same thing here
-        admin.dispose()
-        msg = f"PostgreSQL unreachable at {PG_ADMIN_URL}: {type(exc).__name__}"
-        if IN_CI:
-            pytest.fail(msg + " (CI requires it)", pytrace=False)
-        pytest.skip(msg)
-    name = f"gongkai_oldmain_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    try:
-        raw = engine.raw_connection()
-        try:
-            with raw.cursor() as cur:
-                cur.execute(_dump("postgresql"))
-            raw.commit()
-            with raw.cursor() as cur:  # pg_dump empties the search path for its own session
-                cur.execute("SELECT pg_catalog.set_config('search_path', 'public', false)")
-        finally:
-            raw.close()
-        engine.dispose()
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+
 
 def _counts(engine) -> dict[str, int]:
     with engine.connect() as conn:

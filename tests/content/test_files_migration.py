@@ -11,15 +11,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
-import uuid
 from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from app.migrate import alembic_config, is_at_head
@@ -29,7 +26,7 @@ from content.files.store import read_verified
 from content.models import AuditEvent, Item, Publication, ReviewStep, Revision
 from content.store import content_hash
 from scheduler.dispatch import verify_content
-from tests.conftest import IN_CI, PG_ADMIN_URL
+from tests.conftest import throwaway_database
 from tests.web.pages.test_uploads import PDF, png
 
 NOW = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)
@@ -43,27 +40,8 @@ def data_uri(mime: str, data: bytes) -> str:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def old_db_url(request, tmp_path):
     """An empty database URL (SQLite file, or a throwaway PostgreSQL database dropped afterwards)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any connection failure means the same thing here
-        admin.dispose()
-        if IN_CI:
-            pytest.fail(f"PostgreSQL unreachable at {PG_ADMIN_URL}: {type(exc).__name__}", pytrace=False)
-        pytest.skip(f"PostgreSQL unreachable at {PG_ADMIN_URL}: {type(exc).__name__}")
-    name = f"gongkai_mig_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database(request.param, tmp_path, prefix="gongkai_mig") as url:
+        yield url
 
 
 def migrate(engine, target: str) -> None:
