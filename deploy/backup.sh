@@ -18,29 +18,7 @@ case "$url" in
   postgresql*|postgres*) ;;
   *) echo "backup.sh: 只支持 PostgreSQL（SQLite 请在停止服务后直接复制数据库文件）" >&2; exit 2 ;;
 esac
-# libpq does not know SQLAlchemy's driver suffix (postgresql+psycopg://).
-url="$(printf '%s' "$url" | sed -E 's#^postgres(ql)?(\+[a-z0-9]+)?://#postgresql://#')"
-
-# libpq reads the password from a 0600 pgpass file, never from the command line (where every user of
-# the machine could see it in the process list): strip it from the URL and write it to a temp file.
-pgpass=""
-hide_password() {
-  if [[ "$url" =~ ^(postgresql://)([^@/?]*)@(.*)$ ]]; then
-    local userinfo="${BASH_REMATCH[2]}" rest="${BASH_REMATCH[3]}" pw
-    if [[ "$userinfo" == *:* ]]; then
-      pw="${userinfo#*:}"
-      pw="$(printf '%b' "${pw//%/\\x}")"          # percent-decoding, as in the URL
-      pw="${pw//\\/\\\\}"; pw="${pw//:/\\:}"       # pgpass escaping
-      pgpass="$(mktemp "${TMPDIR:-/tmp}/gongkai-pgpass.XXXXXX")"
-      chmod 600 "$pgpass"
-      printf '*:*:*:*:%s\n' "$pw" >"$pgpass"
-      export PGPASSFILE="$pgpass"
-      url="postgresql://${userinfo%%:*}@${rest}"
-    fi
-  fi
-}
-hide_password
-trap 'rm -f ${pgpass:+"$pgpass"}' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/pg_url.sh"  # libpq URL, password in a temp pgpass file
 
 umask 077
 mkdir -p "$dir"

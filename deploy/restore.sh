@@ -11,28 +11,7 @@ set -euo pipefail
 
 dump="${1:?usage: restore.sh DUMP_FILE TARGET_DATABASE_URL}"
 url="${2:?usage: restore.sh DUMP_FILE TARGET_DATABASE_URL}"
-url="$(printf '%s' "$url" | sed -E 's#^postgres(ql)?(\+[a-z0-9]+)?://#postgresql://#')"
-
-# libpq reads the password from a 0600 pgpass file, never from the command line (where every user of
-# the machine could see it in the process list): strip it from the URL and write it to a temp file.
-pgpass=""
-hide_password() {
-  if [[ "$url" =~ ^(postgresql://)([^@/?]*)@(.*)$ ]]; then
-    local userinfo="${BASH_REMATCH[2]}" rest="${BASH_REMATCH[3]}" pw
-    if [[ "$userinfo" == *:* ]]; then
-      pw="${userinfo#*:}"
-      pw="$(printf '%b' "${pw//%/\\x}")"          # percent-decoding, as in the URL
-      pw="${pw//\\/\\\\}"; pw="${pw//:/\\:}"       # pgpass escaping
-      pgpass="$(mktemp "${TMPDIR:-/tmp}/gongkai-pgpass.XXXXXX")"
-      chmod 600 "$pgpass"
-      printf '*:*:*:*:%s\n' "$pw" >"$pgpass"
-      export PGPASSFILE="$pgpass"
-      url="postgresql://${userinfo%%:*}@${rest}"
-    fi
-  fi
-}
-hide_password
-trap 'rm -f ${pgpass:+"$pgpass"}' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/pg_url.sh"  # libpq URL, password in a temp pgpass file
 
 [ -r "$dump" ] || { echo "restore.sh: 找不到备份文件 $dump" >&2; exit 2; }
 if [ -r "$dump.sha256" ]; then
