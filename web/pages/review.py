@@ -19,6 +19,7 @@ from content.outbox import channel_status
 from content.preview import preview_path
 from content.review import chain as workflow
 from content.review.diff import file_names, thumbnail_src
+from content.review.rules import REASON_REQUIRED
 from content.store import list_revisions
 from web.deps import SessionDep
 from web.pages.access import item_for_viewer
@@ -35,7 +36,6 @@ from web.pages.session import WebUserDep, read_form, roles
 from web.pages.templating import render
 
 router = APIRouter()
-REASON_ACTIONS = ("reject", "emergency_publish", "withdraw")
 # Audit actions whose reason the item page shows, with their label.
 REASON_EVENTS = {"item.emergency_publish": "紧急发布理由", "item.withdraw": "撤稿理由"}
 
@@ -94,7 +94,7 @@ async def act(request: Request, item_id: int, session: SessionDep, user: WebUser
     action, reason, comment = fields["action"], fields["reason"], fields["comment"]
     typed = {"action": action, "reason": reason, "comment": comment}
     secret = request.app.state.settings.secret_key.get_secret_value()
-    if action in REASON_ACTIONS and not reason.strip():
+    if action in REASON_REQUIRED and not reason.strip():  # said beside the field, before the chain refuses
         return _refused(item_id, refusal_token(secret, errors={f"reason_{action}": "请填写理由"}, typed=typed))
     try:
         workflow.apply_action(session, item_id=item_id, actor=user, action=action, comment=comment,
