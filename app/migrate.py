@@ -19,12 +19,12 @@ def alembic_config() -> Config:
     return cfg
 
 
-def upgrade(engine: Engine) -> None:
-    """Upgrade to every head (feature packages keep their own migration branches)."""
+def upgrade(engine: Engine, target: str = "heads") -> None:
+    """Upgrade to the head (or to `target`, a revision id: tests build older schemas this way)."""
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "heads")
+        command.upgrade(cfg, target)
 
 
 def expected_heads() -> set[str]:

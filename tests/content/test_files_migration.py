@@ -15,11 +15,10 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from app.migrate import alembic_config, is_at_head
+from app.migrate import is_at_head, upgrade
 from content.db.db import make_engine
 from content.files import DirectoryBackend
 from content.files.store import read_verified
@@ -45,10 +44,7 @@ def old_db_url(request, tmp_path):
 
 
 def migrate(engine, target: str) -> None:
-    cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, target)
+    upgrade(engine, target)
 
 
 class OldRows:

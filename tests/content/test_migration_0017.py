@@ -8,9 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from alembic import command
 
-from app.migrate import alembic_config, upgrade
+from app.migrate import upgrade
 from content.store import content_hash
 from tests.scheduler.test_idempotency_keys import _insert, drop, empty_database
 
@@ -20,10 +19,7 @@ BATCH_PLUS = 1_100  # more than one batch of the conversion
 def test_every_kind_of_entry_becomes_a_row_and_revisions_stay_as_they_were(engine, tmp_path):
     db = empty_database(engine, tmp_path)
     try:
-        cfg = alembic_config()
-        with db.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0016_merge_heads")
+        upgrade(db, "0016_merge_heads")
         meta = sa.MetaData()
         meta.reflect(db)
         t = meta.tables

@@ -13,12 +13,11 @@ from datetime import UTC, datetime
 
 import httpx
 import sqlalchemy as sa
-from alembic import command
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, select
 
-from app.migrate import alembic_config, upgrade
+from app.migrate import upgrade
 from content import store
 from content.db.db import make_engine
 from content.models import Item, Publication, User
@@ -201,10 +200,7 @@ def _insert(conn, table: sa.Table, **values) -> int:
 def test_migration_gives_existing_rows_uids_and_unsent_rows_new_keys(engine, tmp_path):
     db = empty_database(engine, tmp_path)
     try:
-        cfg_ = alembic_config()
-        with db.begin() as conn:
-            cfg_.attributes["connection"] = conn
-            command.upgrade(cfg_, "0011_merge_heads")
+        upgrade(db, "0011_merge_heads")
         meta = sa.MetaData()
         meta.reflect(db)
         t = meta.tables

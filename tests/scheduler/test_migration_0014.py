@@ -8,9 +8,8 @@ import re
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from alembic import command
 
-from app.migrate import alembic_config, upgrade
+from app.migrate import upgrade
 from tests.scheduler.test_idempotency_keys import _insert, drop, empty_database
 
 ROWS = 2_500  # more than two SQLite batches
@@ -20,10 +19,7 @@ STATES = ("confirmed", "pending", "failed", "sent")
 def test_backfill_of_many_rows_gives_unique_uids_and_new_keys_to_unsent_rows_only(engine, tmp_path):
     db = empty_database(engine, tmp_path)
     try:
-        cfg_ = alembic_config()
-        with db.begin() as conn:
-            cfg_.attributes["connection"] = conn
-            command.upgrade(cfg_, "0011_merge_heads")
+        upgrade(db, "0011_merge_heads")
         meta = sa.MetaData()
         meta.reflect(db)
         t = meta.tables
