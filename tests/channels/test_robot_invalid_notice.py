@@ -17,7 +17,7 @@ def test_revoked_key_notices_read_as_sentences(engine, world, robot_emulator, ou
     robot_emulator.state.revoke(dead)
     robot_id = add_robot(engine, world, "西村网格群", robot_emulator.webhook_url(dead))
     item_id = approved_item(engine, world, channels=[f"wecom_group:{robot_id}"])
-    outbox_clock.advance(1)
+    outbox_clock.past_real_time(1)
     registry = ChannelRegistry([WecomGroupChannel(engine, public_url="http://gov.test", clock=outbox_clock)])
     dispatch_once(engine, registry, outbox_cfg())
     registry.close()

@@ -62,7 +62,7 @@ def test_thirty_posts_queue_and_all_arrive_within_the_rate_limit(engine, world, 
     robot_id = add_robot(engine, world, "东村网格群", robot_emulator.webhook_url(key))
     items = [approved_item(engine, world, channels=[f"wecom_group:{robot_id}"], title=f"春耕通知第{n}号")
              for n in range(30)]
-    clock.advance(1)
+    clock.past_real_time(1)
     registry = _registry(engine, clock)
     deferred = 0
     for _ in range(10):  # each pass is 20 simulated seconds
@@ -95,7 +95,7 @@ def test_revoked_key_fails_its_group_only_and_tells_the_admin(engine, world, rob
     dead_id = add_robot(engine, world, "西村网格群", robot_emulator.webhook_url(dead))
     live_id = add_robot(engine, world, "南村网格群", robot_emulator.webhook_url(live), msg_type="markdown")
     item_id = approved_item(engine, world, channels=[f"wecom_group:{dead_id}", f"wecom_group:{live_id}"])
-    clock.advance(1)
+    clock.past_real_time(1)
     registry = _registry(engine, clock)
     dispatch_once(engine, registry, outbox_cfg())
     registry.close()
@@ -122,7 +122,7 @@ def test_a_deleted_group_is_reported_and_the_others_still_get_the_post(engine, w
     with Session(engine) as s:
         robots.delete_robot(s, actor=s.get(User, world.admin), robot_id=gone)
         s.commit()
-    clock.advance(1)
+    clock.past_real_time(1)
     registry = _registry(engine, clock)
     dispatch_once(engine, registry, outbox_cfg())
     registry.close()
@@ -141,7 +141,7 @@ def test_withdrawal_tells_the_group(engine, world, robot_emulator, outbox_clock)
     key = robot_emulator.state.new_key()
     robot_id = add_robot(engine, world, "东村网格群", robot_emulator.webhook_url(key))
     item_id = approved_item(engine, world, channels=[f"wecom_group:{robot_id}"])
-    clock.advance(1)
+    clock.past_real_time(1)
     registry = _registry(engine, clock)
     dispatch_once(engine, registry, outbox_cfg())
     act(engine, world.leader, item_id, "withdraw", reason="数据有误")
